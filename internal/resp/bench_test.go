@@ -109,3 +109,30 @@ func BenchmarkWriter(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkReadRaw(b *testing.B) {
+	var buf []byte
+	w := NewWriter(nil)
+	for i := range 1000 {
+		switch i % 4 {
+		case 0:
+			w.WriteOK()
+		case 1:
+			w.WriteBulkString("value")
+		case 2:
+			w.WriteInt(int64(i))
+		case 3:
+			w.WriteBulks("a", "b", "c")
+		}
+	}
+	buf = append(buf, w.Bytes()...)
+	r := NewReplyReader(&loopReader{data: buf})
+	b.SetBytes(int64(len(buf) / 1000))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := r.ReadRaw(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
