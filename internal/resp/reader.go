@@ -86,6 +86,7 @@ type Reader struct {
 	scan    int   // absolute position a terminator search has reached
 	spans   []span
 	args    [][]byte
+	lastLen int // size of the last request returned
 }
 
 // NewReader returns a Reader reading requests from rd with the default
@@ -105,6 +106,7 @@ func (r *Reader) Reset(rd io.Reader) {
 	r.rd = rd
 	r.r, r.w = 0, 0
 	r.err = nil
+	r.lastLen = 0
 	r.resetRequest()
 	if len(r.buf) > maxKeptBufSize {
 		r.buf = make([]byte, initialBufSize)
@@ -166,9 +168,11 @@ func (r *Reader) ReadCommand() ([][]byte, error) {
 	}
 }
 
-// shrink gives back the memory a big request needed, between requests.
+// shrink gives back the memory a big request needed, between requests. A
+// buffer the last request still needed a good part of is kept, so a client
+// that keeps sending big values does not make it regrow every time.
 func (r *Reader) shrink() {
-	if len(r.buf) > maxKeptBufSize && r.w-r.r <= initialBufSize/2 {
+	if len(r.buf) > maxKeptBufSize && r.w-r.r <= initialBufSize/2 && r.lastLen < len(r.buf)/4 {
 		nb := make([]byte, initialBufSize)
 		r.w = copy(nb, r.buf[r.r:r.w])
 		r.r = 0
@@ -228,6 +232,7 @@ func (r *Reader) buildArgs() [][]byte {
 	for _, s := range r.spans {
 		r.args = append(r.args, r.buf[base+s.start:base+s.end:base+s.end])
 	}
+	r.lastLen = r.pos - r.r
 	r.r = r.pos
 	return r.args
 }

@@ -73,6 +73,7 @@ type ReplyReader struct {
 	stack   []frame
 	pending bool // pos/stack describe a partly scanned reply
 	err     error
+	lastLen int // size of the last reply returned
 }
 
 // NewReplyReader returns a ReplyReader reading from rd.
@@ -87,6 +88,7 @@ func (r *ReplyReader) Reset(rd io.Reader) {
 	r.stack = r.stack[:0]
 	r.pending = false
 	r.err = nil
+	r.lastLen = 0
 }
 
 // Buffered is the number of bytes read but not yet returned.
@@ -119,6 +121,7 @@ func (r *ReplyReader) ReadRaw() ([]byte, error) {
 		}
 		if done {
 			raw := r.buf[r.r:r.pos:r.pos]
+			r.lastLen = r.pos - r.r
 			r.r = r.pos
 			r.pending = false
 			return raw, nil
@@ -148,7 +151,7 @@ func (r *ReplyReader) ReadReply() (Value, error) {
 }
 
 func (r *ReplyReader) shrink() {
-	if len(r.buf) > maxKeptBufSize && r.w-r.r <= initialBufSize/2 {
+	if len(r.buf) > maxKeptBufSize && r.w-r.r <= initialBufSize/2 && r.lastLen < len(r.buf)/4 {
 		nb := make([]byte, initialBufSize)
 		r.w = copy(nb, r.buf[r.r:r.w])
 		r.r = 0
