@@ -242,45 +242,39 @@ type Command struct {
 	Parent *Command
 	Docs   Docs
 
-	subName  string              // the part after '|' for subcommands
-	subs     map[string]*Command // subcommands by subName
-	getkeys  getkeysProc         // Redis's getkeys_proc, when it has one
-	keyFlags KeyFlag             // union of the key-spec flags
-	keyInv   KeyFlag             // union of the complements of the key-spec flags
+	subName  string      // the part after '|' for subcommands
+	subs     nameTable   // subcommands by subName
+	getkeys  getkeysProc // Redis's getkeys_proc, when it has one
+	keyFlags KeyFlag     // union of the key-spec flags
+	keyInv   KeyFlag     // union of the complements of the key-spec flags
 }
 
-// maxNameLen bounds the names Lookup looks for; a longer name is unknown.
-const maxNameLen = 32
-
 var (
-	byName   = make(map[string]*Command, 256)
+	byName   nameTable
 	sortedTL []*Command
 )
 
 func init() {
 	sortedTL = commands
 	sort.Slice(sortedTL, func(i, j int) bool { return sortedTL[i].Name < sortedTL[j].Name })
-	for _, c := range commands {
+	names := make([]string, len(commands))
+	for i, c := range commands {
 		setup(c)
-		if len(c.Name) > maxNameLen {
-			panic("command: name longer than maxNameLen: " + c.Name)
-		}
-		byName[c.Name] = c
+		names[i] = c.Name
 		if len(c.Subcommands) == 0 {
 			continue
 		}
 		sort.Slice(c.Subcommands, func(i, j int) bool { return c.Subcommands[i].Name < c.Subcommands[j].Name })
-		c.subs = make(map[string]*Command, len(c.Subcommands))
-		for _, s := range c.Subcommands {
+		subNames := make([]string, len(c.Subcommands))
+		for j, s := range c.Subcommands {
 			s.Parent = c
 			setup(s)
 			_, s.subName, _ = strings.Cut(s.Name, "|")
-			if len(s.subName) > maxNameLen {
-				panic("command: name longer than maxNameLen: " + s.Name)
-			}
-			c.subs[s.subName] = s
+			subNames[j] = s.subName
 		}
+		c.subs = newNameTable(subNames, c.Subcommands)
 	}
+	byName = newNameTable(names, commands)
 }
 
 func setup(c *Command) {
@@ -313,46 +307,13 @@ func All() []*Command {
 	return append([]*Command(nil), sortedTL...)
 }
 
-// lower copies name into buf in lower case. It reports false when name is
-// too long to be any command's name.
-func lower(buf *[maxNameLen]byte, name []byte) ([]byte, bool) {
-	if len(name) > maxNameLen {
-		return nil, false
-	}
-	b := buf[:len(name)]
-	for i, ch := range name {
-		if 'A' <= ch && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		b[i] = ch
-	}
-	return b, true
-}
-
 // Lookup returns the top-level command named name (any case), or nil.
 // It does not allocate.
-func Lookup(name []byte) *Command {
-	var buf [maxNameLen]byte
-	b, ok := lower(&buf, name)
-	if !ok {
-		return nil
-	}
-	return byName[string(b)]
-}
+func Lookup(name []byte) *Command { return byName.find(name) }
 
 // Subcommand returns c's subcommand named name (any case, without the
 // "container|" prefix), or nil when c has no such subcommand.
-func (c *Command) Subcommand(name []byte) *Command {
-	if c.subs == nil {
-		return nil
-	}
-	var buf [maxNameLen]byte
-	b, ok := lower(&buf, name)
-	if !ok {
-		return nil
-	}
-	return c.subs[string(b)]
-}
+func (c *Command) Subcommand(name []byte) *Command { return c.subs.find(name) }
 
 // LookupArgs finds the command a request runs, as Redis's lookupCommand
 // does: args[0] names the command and, for a container given more than one
@@ -364,7 +325,7 @@ func LookupArgs(args [][]byte) *Command {
 		return nil
 	}
 	c := Lookup(args[0])
-	if c == nil || len(args) == 1 || c.subs == nil {
+	if c == nil || len(args) == 1 || len(c.Subcommands) == 0 {
 		return c
 	}
 	return c.Subcommand(args[1])

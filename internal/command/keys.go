@@ -77,7 +77,7 @@ func (c *Command) keys(args [][]byte, r *keyResult) error {
 // hasKeys is Redis's doesCommandHaveKeys: a getkeys procedure, or a key spec
 // that is not marked not_key.
 func (c *Command) hasKeys() bool {
-	return c.getkeys != nil || c.keyInv&KeyNotKey != 0
+	return c.getkeys != noProc || c.keyInv&KeyNotKey != 0
 }
 
 // keysWithSpecs is getKeysFromCommandWithSpecs.
@@ -90,8 +90,8 @@ func (c *Command) keysWithSpecs(args [][]byte, r *keyResult) int {
 		}
 		// An invalid or incomplete spec: fall back to the procedure.
 	}
-	if c.getkeys != nil {
-		return c.getkeys(args, r)
+	if c.getkeys != noProc {
+		return c.getkeys.run(args, r)
 	}
 	return 0
 }
@@ -305,42 +305,84 @@ func atoi(s []byte) int {
 	return int(int32(n))
 }
 
-// getkeysProc is one of Redis's getkeys_proc functions: it finds keys where
-// the key specs cannot.
-type getkeysProc func(args [][]byte, r *keyResult) int
+// getkeysProc names one of Redis's getkeys_proc functions, which find keys
+// where the key specs cannot. (A switch, not func values: an indirect call
+// would make the result escape and Keys allocate.)
+type getkeysProc uint8
+
+const (
+	noProc getkeysProc = iota
+	storeNumkeysProc
+	firstNumkeysProc
+	secondNumkeysProc
+	sortProc
+	sortROProc
+	migrateProc
+	georadiusProc
+	xreadProc
+	setProc
+	bitfieldProc
+)
 
 // getkeysProcs are the commands that have a getkeys_proc in Redis 7.0
 // (src/commands/*.json "get_keys_function"). COMMAND INFO does not show
 // them; the ones with complete key specs only use them when the specs do
 // not fit the arguments.
 var getkeysProcs = map[string]getkeysProc{
-	"zunionstore":       zunionInterDiffStoreGetKeys,
-	"zinterstore":       zunionInterDiffStoreGetKeys,
-	"zdiffstore":        zunionInterDiffStoreGetKeys,
-	"zunion":            firstNumkeysGetKeys,
-	"zinter":            firstNumkeysGetKeys,
-	"zdiff":             firstNumkeysGetKeys,
-	"zintercard":        firstNumkeysGetKeys,
-	"sintercard":        firstNumkeysGetKeys,
-	"lmpop":             firstNumkeysGetKeys,
-	"zmpop":             firstNumkeysGetKeys,
-	"eval":              secondNumkeysGetKeys,
-	"evalsha":           secondNumkeysGetKeys,
-	"eval_ro":           secondNumkeysGetKeys,
-	"evalsha_ro":        secondNumkeysGetKeys,
-	"fcall":             secondNumkeysGetKeys,
-	"fcall_ro":          secondNumkeysGetKeys,
-	"blmpop":            secondNumkeysGetKeys,
-	"bzmpop":            secondNumkeysGetKeys,
-	"sort":              sortGetKeys,
-	"sort_ro":           sortROGetKeys,
-	"migrate":           migrateGetKeys,
-	"georadius":         georadiusGetKeys,
-	"georadiusbymember": georadiusGetKeys,
-	"xread":             xreadGetKeys,
-	"xreadgroup":        xreadGetKeys,
-	"set":               setGetKeys,
-	"bitfield":          bitfieldGetKeys,
+	"zunionstore":       storeNumkeysProc, // zunionInterDiffStoreGetKeys
+	"zinterstore":       storeNumkeysProc,
+	"zdiffstore":        storeNumkeysProc,
+	"zunion":            firstNumkeysProc, // zunionInterDiffGetKeys
+	"zinter":            firstNumkeysProc,
+	"zdiff":             firstNumkeysProc,
+	"zintercard":        firstNumkeysProc,
+	"sintercard":        firstNumkeysProc,  // sintercardGetKeys
+	"lmpop":             firstNumkeysProc,  // lmpopGetKeys
+	"zmpop":             firstNumkeysProc,  // zmpopGetKeys
+	"eval":              secondNumkeysProc, // evalGetKeys
+	"evalsha":           secondNumkeysProc,
+	"eval_ro":           secondNumkeysProc,
+	"evalsha_ro":        secondNumkeysProc,
+	"fcall":             secondNumkeysProc, // functionGetKeys
+	"fcall_ro":          secondNumkeysProc,
+	"blmpop":            secondNumkeysProc, // blmpopGetKeys
+	"bzmpop":            secondNumkeysProc, // bzmpopGetKeys
+	"sort":              sortProc,
+	"sort_ro":           sortROProc,
+	"migrate":           migrateProc,
+	"georadius":         georadiusProc,
+	"georadiusbymember": georadiusProc,
+	"xread":             xreadProc,
+	"xreadgroup":        xreadProc,
+	"set":               setProc,
+	"bitfield":          bitfieldProc,
+}
+
+// run calls the procedure.
+func (p getkeysProc) run(args [][]byte, r *keyResult) int {
+	switch p {
+	case storeNumkeysProc:
+		return genericGetKeys(1, 2, 3, 1, args, r)
+	case firstNumkeysProc:
+		return genericGetKeys(0, 1, 2, 1, args, r)
+	case secondNumkeysProc:
+		return genericGetKeys(0, 2, 3, 1, args, r)
+	case sortProc:
+		return sortGetKeys(args, r)
+	case sortROProc:
+		return sortROGetKeys(args, r)
+	case migrateProc:
+		return migrateGetKeys(args, r)
+	case georadiusProc:
+		return georadiusGetKeys(args, r)
+	case xreadProc:
+		return xreadGetKeys(args, r)
+	case setProc:
+		return setGetKeys(args, r)
+	case bitfieldProc:
+		return bitfieldGetKeys(args, r)
+	}
+	return 0
 }
 
 // genericGetKeys finds keys of COMMAND [destkey] numkeys key [key ...]:
@@ -361,24 +403,9 @@ func genericGetKeys(storeOfs, countOfs, firstOfs, step int, args [][]byte, r *ke
 	return r.n()
 }
 
-// zunionInterDiffStoreGetKeys: ZUNIONSTORE destkey numkeys key ...
-func zunionInterDiffStoreGetKeys(args [][]byte, r *keyResult) int {
-	return genericGetKeys(1, 2, 3, 1, args, r)
-}
-
-// firstNumkeysGetKeys: ZUNION numkeys key ..., SINTERCARD, LMPOP, ZMPOP.
-func firstNumkeysGetKeys(args [][]byte, r *keyResult) int {
-	return genericGetKeys(0, 1, 2, 1, args, r)
-}
-
-// secondNumkeysGetKeys: EVAL script numkeys key ..., FCALL, BLMPOP, BZMPOP.
-func secondNumkeysGetKeys(args [][]byte, r *keyResult) int {
-	return genericGetKeys(0, 2, 3, 1, args, r)
-}
-
 // sortROGetKeys: SORT_RO key ... (the key is always there; BY and GET
 // patterns name keys no one can find in advance).
-func sortROGetKeys(args [][]byte, r *keyResult) int {
+func sortROGetKeys(_ [][]byte, r *keyResult) int {
 	r.add(1, KeyRO|KeyAccess)
 	return 1
 }
