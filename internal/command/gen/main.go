@@ -300,6 +300,9 @@ func generate(version string, info, docs value) ([]byte, error) {
 			g.hidden[n] = append(g.hidden[n], f)
 		}
 	}
+	for _, fs := range g.hidden {
+		sort.Strings(fs) // map order must not change the output
+	}
 
 	cmds := info.elems
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].elems[0].str < cmds[j].elems[0].str })
