@@ -298,7 +298,7 @@ var stringSequences = []sequence{
 		`SUBSTR a 0 4`, `SUBSTR a -3 -1`, `SUBSTR missing 0 1`, `SUBSTR a 0`,
 		`SETRANGE a 6 Redis`, `GET a`, `SETRANGE a 20 x`, `GET a`, `STRLEN a`, `SETRANGE a 0 ""`, `SETRANGE b 0 ""`,
 		`EXISTS b`, `SETRANGE b 5 ""`, `EXISTS b`, `SETRANGE b 3 x`, `GET b`, `SETRANGE b -1 x`, `SETRANGE b abc x`,
-		`SETRANGE b 536870911 x`, `SETRANGE b 536870912 x`, `SETRANGE b 536870912 ""`, `SETRANGE b 9223372036854775807 x`,
+		`SETRANGE b 536870912 x`, `SETRANGE b 536870912 ""`, `SETRANGE b 9223372036854775807 x`,
 		`SETRANGE n 0 9`, `GET n`, `OBJECT ENCODING n`, `SETRANGE`, `SETRANGE b 0`, `SETRANGE b 0 x y`,
 		`SET e v EX 100000`, `SETRANGE e 1 x`, `TTL e`,
 	}},
@@ -334,7 +334,7 @@ var stringSequences = []sequence{
 	{name: "setbit-getbit", cmds: []string{
 		`SETBIT a 7 1`, `GET a`, `GETBIT a 7`, `GETBIT a 6`, `GETBIT a 100`, `SETBIT a 7 0`, `SETBIT a 7 0`,
 		`SETBIT a 100 1`, `STRLEN a`, `SETBIT a 0 2`, `SETBIT a 0 -1`, `SETBIT a -1 1`, `SETBIT a abc 1`,
-		`SETBIT a 4294967295 0`, `SETBIT a 4294967296 1`, `GETBIT a 4294967296`, `GETBIT a -1`, `GETBIT missing 0`,
+		`SETBIT a 8388607 1`, `STRLEN a`, `SETBIT a 4294967296 1`, `GETBIT a 4294967296`, `GETBIT a -1`, `GETBIT missing 0`,
 		`SETBIT`, `SETBIT a 1`, `GETBIT a`, `SET n 12`, `SETBIT n 2 1`, `GET n`, `OBJECT ENCODING n`,
 		`SET e v EX 100000`, `SETBIT e 1 1`, `TTL e`,
 	}},

@@ -33,6 +33,7 @@ func (p *pair) exchangeEach(shown, oargs, gargs []string) (o, g result) {
 		}
 		*s.res = result{raw: raw, r: r, ok: true}
 	}
+	p.remember(shown, o)
 	return o, g
 }
 

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,6 +101,71 @@ type pair struct {
 	onMismatch func(m mismatch)
 	// known receives the mismatches that knownBroken excuses.
 	known map[string]int
+	// history holds the last commands sent, printed with a mismatch.
+	history []string
+	// stats counts, per command, the oracle's replies and its error replies,
+	// to show what a run covered.
+	stats map[string]*[2]int
+}
+
+// cmdName is the command name for statistics: the command, plus the
+// subcommand for container commands.
+func cmdName(args []string) string {
+	name := strings.ToUpper(args[0])
+	switch name {
+	case "CLIENT", "CONFIG", "DEBUG", "OBJECT", "MEMORY":
+		if len(args) > 1 {
+			return name + " " + strings.ToUpper(args[1])
+		}
+	}
+	return name
+}
+
+// coverage summarises stats as "CMD replies/errors" sorted by name.
+func (p *pair) coverage() string {
+	names := make([]string, 0, len(p.stats))
+	for n := range p.stats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %d/%d", n, p.stats[n][0], p.stats[n][1])
+	}
+	return b.String()
+}
+
+// historyLen is how many earlier commands a mismatch report shows.
+const historyLen = 12
+
+// remember adds a command and the oracle's reply to the history.
+func (p *pair) remember(args []string, o result) {
+	line := fmt.Sprintf("#%d %s", p.index, quoteArgs(args))
+	if o.ok {
+		line += " -> " + quoteRaw(o.raw)
+	}
+	if len(p.history) == historyLen {
+		copy(p.history, p.history[1:])
+		p.history = p.history[:historyLen-1]
+	}
+	p.history = append(p.history, line)
+	if o.ok {
+		if p.stats == nil {
+			p.stats = map[string]*[2]int{}
+		}
+		st := p.stats[cmdName(args)]
+		if st == nil {
+			st = &[2]int{}
+			p.stats[cmdName(args)] = st
+		}
+		st[0]++
+		if o.r.isError() {
+			st[1]++
+		}
+	}
 }
 
 // mismatch describes one divergence.
@@ -205,6 +271,7 @@ func (p *pair) exchange(args []string) (o, g result) {
 	if want {
 		p.track(args, o.r)
 	}
+	p.remember(args, o)
 	return o, g
 }
 
@@ -246,9 +313,9 @@ func (p *pair) report(m mismatch) {
 		p.onMismatch(m)
 		return
 	}
-	msg := fmt.Sprintf("mismatch [%s] command #%d (db %d, RESP%d): %s\n  rule:         %s (%s)\n  redis-server: %s\n  %-13s %s",
+	msg := fmt.Sprintf("mismatch [%s] command #%d (db %d, RESP%d): %s\n  rule:         %s (%s)\n  redis-server: %s\n  %-13s %s\n  commands before it (with redis-server's replies):\n    %s",
 		p.label, m.index, p.db, p.proto, quoteArgs(m.args), m.rule, m.detail,
-		quoteRaw(m.oracle), p.target.name+":", quoteRaw(m.target))
+		quoteRaw(m.oracle), p.target.name+":", quoteRaw(m.target), strings.Join(p.history, "\n    "))
 	if why, ok := isKnownBroken(m.args); ok && diffTarget() == "backend" {
 		p.known[why]++
 		p.t.Logf("known broken (%s): %s", why, msg)
