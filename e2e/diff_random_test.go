@@ -665,3 +665,28 @@ func TestInteropDifferentialRandom(t *testing.T) {
 	t.Logf("seed %d: %d commands sent, %d replies compared against %s, %d mismatches",
 		seed, p.index, p.compared, diffTarget(), p.mismatches)
 }
+
+// TestInteropDifferentialSelfCheck runs the harness with redis-server on
+// both sides: any mismatch is a comparison rule that is too strict or a
+// test step whose reply depends on timing, not a server bug. It keeps the
+// rules honest whenever a sequence or a generator is added.
+func TestInteropDifferentialSelfCheck(t *testing.T) {
+	a, b := startRedis(t), startRedis(t)
+	var plain, auth []sequence
+	for _, s := range allSequences() {
+		if s.needsPass {
+			auth = append(auth, s)
+		} else {
+			plain = append(plain, s)
+		}
+	}
+	n := runSequences(t, a, b, plain)
+	cfg := serverConfig{requirePass: authPassword}
+	n += runSequences(t, startRedis(t, cfg.redisArgs()...), startRedis(t, cfg.redisArgs()...), auth)
+
+	seed := randomSeed(t)
+	p := newPair(t, "self-check seed "+strconv.FormatInt(seed, 10), a, b)
+	runRandom(p, seed, randomCount(t, 20000)/4)
+	t.Logf("redis-server against redis-server: %d hand-written and %d random replies compared (seed %d)",
+		n, p.compared, seed)
+}

@@ -183,7 +183,7 @@ func newPair(t testing.TB, label, oracleAddr, targetAddr string) *pair {
 		t:             t,
 		label:         label,
 		oracle:        dialSide(t, "redis-server", oracleAddr),
-		target:        dialSide(t, diffTarget(), targetAddr),
+		target:        dialSide(t, serverName(targetAddr), targetAddr),
 		proto:         2,
 		maxMismatches: 30,
 		known:         map[string]int{},
@@ -316,7 +316,7 @@ func (p *pair) report(m mismatch) {
 	msg := fmt.Sprintf("mismatch [%s] command #%d (db %d, RESP%d): %s\n  rule:         %s (%s)\n  redis-server: %s\n  %-13s %s\n  commands before it (with redis-server's replies):\n    %s",
 		p.label, m.index, p.db, p.proto, quoteArgs(m.args), m.rule, m.detail,
 		quoteRaw(m.oracle), p.target.name+":", quoteRaw(m.target), strings.Join(p.history, "\n    "))
-	if why, ok := isKnownBroken(m.args); ok && diffTarget() == "backend" {
+	if why, ok := isKnownBroken(m.args); ok && p.target.name == "backend" {
 		p.known[why]++
 		p.t.Logf("known broken (%s): %s", why, msg)
 		return

@@ -75,6 +75,18 @@ func freePort(t testing.TB) int {
 	return port
 }
 
+// redisAddrs holds the addresses of the redis-servers tests started, so
+// failure messages can say which kind of server answered.
+var redisAddrs sync.Map
+
+// serverName names the server at addr for failure messages.
+func serverName(addr string) string {
+	if _, ok := redisAddrs.Load(addr); ok {
+		return "redis-server(2)"
+	}
+	return "backend"
+}
+
 // errPortTaken is returned by launchRedis when redis-server could not bind
 // the port it was given because something else took it first.
 var errPortTaken = errors.New("port taken")
@@ -136,7 +148,9 @@ func launchRedis(t testing.TB, bin string, port int, extraArgs []string) (string
 		}
 		return "", fmt.Errorf("%v (exit: %v); output:\n%s", err, waitErr, out.String())
 	}
+	redisAddrs.Store(addr, true)
 	t.Cleanup(func() {
+		redisAddrs.Delete(addr)
 		_ = cmd.Process.Kill()
 		<-exited
 		if t.Failed() && testing.Verbose() {
