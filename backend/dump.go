@@ -275,15 +275,22 @@ func cmdDump(c *Client, args [][]byte) {
 const lruClockMax = 1<<24 - 1
 
 // restoredLRU returns the access clock (seconds, like entry.lru) that makes
-// the idle time what redis-server 7.0.15 reports after RESTORE ... IDLETIME
-// idle. Observed there: the idle time is scaled by the clock resolution
-// (idle*1000/1000, so the product wraps for huge values), subtracted on the
-// 24-bit clock with wrap-around, and read back as OBJECT IDLETIME reads a
-// wrapped clock. So an idle time beyond 2^24 seconds comes back modulo 2^24.
+// OBJECT IDLETIME report what redis-server 7.0.15 reports after RESTORE ...
+// IDLETIME idle. This is a model of what that server was observed to do,
+// not of its source: the idle time is scaled by the clock resolution
+// (idle*1000/1000, so the product wraps for huge values), subtracted from
+// the 24-bit LRU clock, and when that goes below zero the result wraps
+// modulo 2^24 one second further back; the idle time is then read as
+// estimateObjectIdleTime reads a wrapped clock. So an idle time beyond the
+// clock's range comes back modulo 2^24, off by one.
 func restoredLRU(clock uint32, idle int64) uint32 {
 	idle = idle * 1000 / 1000
 	clock24 := int64(clock) & lruClockMax
-	lru24 := (clock24 - idle) & lruClockMax
+	abs := clock24 - idle
+	if abs < 0 {
+		abs--
+	}
+	lru24 := abs & lruClockMax
 	est := clock24 - lru24
 	if lru24 > clock24 {
 		est = clock24 + lruClockMax - lru24

@@ -374,7 +374,10 @@ func ttlGeneric(c *Client, args [][]byte, ms, abs bool) {
 			t = max(expire-c.now, 0)
 		}
 		if !ms {
-			t = (t + 500) / 1000
+			// t >= 0; unsigned, as redis-server's compiled (t+500)/1000
+			// behaves at the top of the range (EXPIRETIME of PEXPIREAT
+			// 9223372036854775807 is 9223372036854776).
+			t = int64((uint64(t) + 500) / 1000)
 		}
 		c.w.WriteInt(t)
 	}
@@ -568,7 +571,7 @@ func cmdSwapDB(c *Client, args [][]byte) {
 // free at once: dropping the tables is all either needs, the garbage
 // collector frees the values in the background.
 func flushArgs(c *Client, args [][]byte) bool {
-	if len(args) == 2 && !strings.EqualFold(string(args[1]), "sync") && !strings.EqualFold(string(args[1]), "async") {
+	if len(args) > 2 || (len(args) == 2 && !strings.EqualFold(string(args[1]), "sync") && !strings.EqualFold(string(args[1]), "async")) {
 		c.err(errSyntax)
 		return false
 	}

@@ -154,12 +154,17 @@ func (db *DB) scan(cursor uint64, o scanOptions, now int64) ([]string, uint64) {
 		sh := &db.shards[si]
 		sh.mu.Lock()
 		batch = batch[:0]
-		for {
+		// An empty shard costs nothing, so that a small database is
+		// covered in one call, as a single Redis dict would be.
+		for sh.dict.count > 0 {
 			dc = sh.dict.scan(dc, collect)
 			budget--
 			if dc == 0 || budget <= 0 || gathered+int64(len(batch)) >= o.count {
 				break
 			}
+		}
+		if sh.dict.count == 0 {
+			dc = 0
 		}
 		gathered += int64(len(batch))
 		for _, e := range batch {
