@@ -492,6 +492,33 @@ var randomCommands = []weighted{
 		return []string{"OBJECT", g.pick("ENCODING", "ENCODING", "REFCOUNT", "IDLETIME", "FREQ"), g.key()}
 	}},
 	{1, func(g *gen, o *op) []string { return []string{"ROLE"} }},
+	{2, func(g *gen, o *op) []string {
+		switch g.intn(4) {
+		case 0:
+			return []string{"CONFIG", "SET", "hz", g.pick("10", "20", "abc")}
+		case 1:
+			// No maxmemory is set, so a policy changes what OBJECT FREQ and
+			// OBJECT IDLETIME answer, never which keys exist.
+			return []string{"CONFIG", "SET", "maxmemory-policy", g.pick("noeviction", "allkeys-lru", "allkeys-lfu", "volatile-ttl", "bad")}
+		case 2:
+			return []string{"CONFIG", "SET", "lfu-log-factor", g.pick("10", "5")}
+		}
+		return []string{"CONFIG", "SET", "nosuch", "1"}
+	}},
+	{2, func(g *gen, o *op) []string {
+		switch g.intn(5) {
+		case 0:
+			return []string{"CLIENT", "REPLY", "SKIP"}
+		case 1:
+			return []string{"CLIENT", "REPLY", g.pick("ON", "bad")}
+		case 2:
+			return []string{"CLIENT", "SETINFO", g.pick("lib-name", "lib-ver"), "x"}
+		case 3:
+			return []string{"CLIENT", "NO-TOUCH", g.pick("on", "off")}
+		}
+		return []string{"DEBUG", "SET-ACTIVE-EXPIRE", g.pick("0", "1")}
+	}},
+	{1, func(g *gen, o *op) []string { return []string{"RESET"} }},
 	{3, func(g *gen, o *op) []string { return []string{"HELLO", g.pick("2", "3", "4")} }},
 	{1, func(g *gen, o *op) []string { return []string{"AUTH", "pw"} }},
 	{1, func(g *gen, o *op) []string { return []string{"INFO", g.pick("keyspace", "server", "stats")} }},

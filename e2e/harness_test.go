@@ -167,3 +167,67 @@ func TestInteropHarnessDetectsMismatch(t *testing.T) {
 		t.Errorf("compared %d replies, want 7", p.compared)
 	}
 }
+
+// coveredCommands is the command set the harness promises to cover: every
+// one must appear in a hand-written sequence and in the random mix.
+var coveredCommands = strings.Fields(`
+PING ECHO SELECT SWAPDB DBSIZE FLUSHDB FLUSHALL TIME
+CLIENT|ID CLIENT|SETNAME CLIENT|GETNAME CLIENT|SETINFO CLIENT|NO-EVICT CLIENT|NO-TOUCH CLIENT|REPLY
+CONFIG|GET CONFIG|SET DEBUG|SLEEP DEBUG|DIGEST DEBUG|DIGEST-VALUE DEBUG|OBJECT DEBUG|SET-ACTIVE-EXPIRE
+MEMORY|USAGE OBJECT|ENCODING OBJECT|FREQ OBJECT|IDLETIME OBJECT|REFCOUNT ROLE HELLO AUTH RESET
+DEL UNLINK EXISTS TYPE TOUCH EXPIRE PEXPIRE EXPIREAT PEXPIREAT TTL PTTL EXPIRETIME PEXPIRETIME PERSIST
+RENAME RENAMENX COPY MOVE KEYS SCAN RANDOMKEY DUMP RESTORE
+GET SET SETNX SETEX PSETEX GETSET GETEX GETDEL MGET MSET MSETNX APPEND STRLEN GETRANGE SETRANGE SUBSTR
+INCR DECR INCRBY DECRBY INCRBYFLOAT LCS SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD BITFIELD_RO`)
+
+func coverageKey(args []string) []string {
+	name := strings.ToUpper(args[0])
+	keys := []string{name}
+	if len(args) > 1 {
+		keys = append(keys, name+"|"+strings.ToUpper(args[1]))
+	}
+	return keys
+}
+
+func TestDifferentialCoverage(t *testing.T) {
+	hand := map[string]bool{}
+	for _, s := range allSequences() {
+		for _, line := range s.cmds {
+			args, err := splitArgs(line)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", s.name, line, err)
+			}
+			if args[0] == "@dumprestore" {
+				hand["DUMP"], hand["RESTORE"] = true, true
+				continue
+			}
+			for _, k := range coverageKey(args) {
+				hand[k] = true
+			}
+		}
+	}
+	random := map[string]bool{}
+	g := newGen(1)
+	total := 0
+	for _, w := range randomCommands {
+		total += w.w
+	}
+	for i := 0; i < 20000; i++ {
+		o := g.next(randomCommands, total)
+		if o.restore {
+			random["DUMP"], random["RESTORE"] = true, true
+			continue
+		}
+		for _, k := range coverageKey(o.args) {
+			random[k] = true
+		}
+	}
+	for _, c := range coveredCommands {
+		if !hand[c] {
+			t.Errorf("no hand-written sequence uses %s", c)
+		}
+		if !random[c] {
+			t.Errorf("the random generator did not produce %s in 20,000 commands", c)
+		}
+	}
+}
