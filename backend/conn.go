@@ -1,0 +1,201 @@
+package backend
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shardis/shardis/internal/command"
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// Reply modes set by CLIENT REPLY.
+const (
+	replyOn = iota
+	replyOff
+	replySkip // skip the next command's reply, then back to replyOn
+)
+
+// Client is one connection's session. Its goroutine owns every field; the
+// ones other goroutines read (CLIENT LIST, CLIENT KILL, INFO) are atomics or
+// guarded by mu.
+type Client struct {
+	srv  *Server
+	conn net.Conn
+	id   int64
+	r    *resp.Reader
+	w    *resp.Writer
+
+	db      *DB
+	authed  bool
+	reply   int
+	closing bool // close once the current reply is written
+	now     int64
+	created time.Time
+
+	// Read by other goroutines.
+	dbIndex  atomic.Int32
+	lastCmd  atomic.Pointer[command.Command]
+	lastSeen atomic.Int64 // unix ms of the last command
+	killed   atomic.Bool
+	noEvict  atomic.Bool
+	noTouch  atomic.Bool
+	proto    atomic.Int32
+
+	mu      sync.Mutex // guards name, libName, libVer
+	name    string
+	libName string
+	libVer  string
+
+	idleOnly atomic.Bool // Shutdown: close before the next read
+}
+
+func newClient(s *Server, nc net.Conn) *Client {
+	c := &Client{
+		srv:     s,
+		conn:    nc,
+		id:      s.nextID.Add(1),
+		r:       resp.NewReader(nc),
+		w:       resp.NewWriter(nc),
+		db:      s.dbs[0],
+		authed:  s.cfg.requirePass() == "",
+		created: time.Now(),
+	}
+	c.proto.Store(2)
+	c.lastSeen.Store(c.created.UnixMilli())
+	c.r.SetMaxBulkLen(s.cfg.protoMaxBulkLen())
+	c.r.SetAuthRequired(!c.authed)
+	c.r.BeforeFill = c.beforeFill
+	return c
+}
+
+// beforeFill runs when no complete request is buffered: the batch is done,
+// so its replies go out with one write.
+func (c *Client) beforeFill() error {
+	if c.idleOnly.Load() || c.killed.Load() {
+		c.w.Flush()
+		return errClientClosing
+	}
+	return c.w.Flush()
+}
+
+var errClientClosing = errors.New("client closing")
+
+func (c *Client) closeWhenIdle() {
+	c.idleOnly.Store(true)
+	// A client blocked in Read is idle: wake it so it sees the flag.
+	c.conn.SetReadDeadline(time.Now())
+}
+
+// serve is the connection's goroutine: read every buffered request,
+// execute each, and write all replies at once when the input runs dry.
+func (c *Client) serve() {
+	defer func() {
+		c.conn.Close()
+		c.srv.removeClient(c)
+	}()
+	for {
+		args, err := c.r.ReadCommand()
+		if err != nil {
+			var pe *resp.ProtocolError
+			if errors.As(err, &pe) {
+				c.w.WriteError("ERR " + pe.Msg)
+				c.w.Flush()
+				c.srv.log.Debug().Str("client", c.conn.RemoteAddr().String()).Msg(pe.Msg)
+			} else if !errors.Is(err, io.EOF) && !errors.Is(err, errClientClosing) {
+				c.srv.log.Debug().Err(err).Msg("client read")
+			}
+			return
+		}
+		c.execute(args)
+		if c.closing || c.killed.Load() {
+			c.w.Flush()
+			return
+		}
+		if c.w.Buffered() > 64*1024 {
+			// A long pipeline of big replies: do not hold them all.
+			if c.w.Flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+// execute runs one request the way redis-server's processCommand does:
+// command lookup, subcommand lookup, arity, authentication, then the handler.
+func (c *Client) execute(args [][]byte) {
+	now := time.Now()
+	c.now = now.UnixMilli()
+	c.lastSeen.Store(c.now)
+
+	cmd := command.Lookup(args[0])
+	if cmd == nil {
+		c.rejectUnknown(args)
+		return
+	}
+	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
+		sub := cmd.Subcommand(args[1])
+		if sub == nil {
+			c.reject(cmd, command.UnknownSubcommandError(string(args[0]), string(args[1])))
+			return
+		}
+		cmd = sub
+	}
+	if !cmd.ArityOK(len(args)) {
+		c.reject(cmd, command.ArityError(cmd))
+		return
+	}
+	if !c.authed && !cmd.Has(command.NoAuth) {
+		c.reject(cmd, "NOAUTH Authentication required.")
+		return
+	}
+	im := implFor(cmd)
+	if im == nil {
+		c.rejectUnknown(args)
+		return
+	}
+	c.lastCmd.Store(cmd)
+
+	mark := c.w.Buffered()
+	skip := c.reply
+	im.h(c, args)
+	failed := c.w.Buffered() > mark && c.w.Bytes()[mark] == '-'
+	if skip != replyOn {
+		c.w.Truncate(mark)
+		if skip == replySkip && c.reply == replySkip {
+			c.reply = replyOn
+		}
+	}
+	c.srv.stats.record(c.id, im.index, time.Since(now), failed)
+}
+
+func (c *Client) rejectUnknown(args [][]byte) {
+	c.reject(nil, command.UnknownCommandError(args))
+}
+
+// reject answers a command that was refused before it ran (counted as
+// rejected_calls of cmd when it is known and implemented).
+func (c *Client) reject(cmd *command.Command, msg string) {
+	c.srv.stats.reject(c.id, cmd)
+	c.w.WriteError(msg)
+}
+
+// Writer replies.
+func (c *Client) err(msg string) { c.w.WriteError(msg) }
+
+// Common error replies, with redis-server's texts.
+const (
+	errSyntax      = "ERR syntax error"
+	errWrongType   = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errNotInt      = "ERR value is not an integer or out of range"
+	errNotFloat    = "ERR value is not a valid float"
+	errOverflow    = "ERR increment or decrement would overflow"
+	errNoSuchKey   = "ERR no such key"
+	errDBIndex     = "ERR DB index is out of range"
+	errInvalidExp  = "ERR invalid expire time in '%s' command"
+	errOutOfRange  = "ERR index out of range"
+	errOffsetRange = "ERR offset is out of range"
+)
