@@ -3,6 +3,7 @@ package backend
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 )
 
@@ -68,19 +69,15 @@ func keysShardMask(keys [][]byte) shardMask {
 
 // lockShardMask locks the shards of db in m, in index order.
 func (db *DB) lockShardMask(m shardMask) {
-	for i := range db.shards {
-		if m&(1<<i) != 0 {
-			db.shards[i].mu.Lock()
-		}
+	for ; m != 0; m &= m - 1 {
+		db.shards[bits.TrailingZeros32(uint32(m))].mu.Lock()
 	}
 }
 
 // unlockShardMask unlocks the shards of db in m.
 func (db *DB) unlockShardMask(m shardMask) {
-	for i := range db.shards {
-		if m&(1<<i) != 0 {
-			db.shards[i].mu.Unlock()
-		}
+	for ; m != 0; m &= m - 1 {
+		db.shards[bits.TrailingZeros32(uint32(m))].mu.Unlock()
 	}
 }
 

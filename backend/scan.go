@@ -168,23 +168,23 @@ func (db *DB) scan(cursor uint64, o scanOptions, now int64) ([]string, uint64) {
 		}
 		gathered += int64(len(batch))
 		for _, e := range batch {
-			if o.pattern != nil && !globMatch(o.pattern, []byte(e.key), false) {
+			if o.pattern != nil && !globMatch(o.pattern, e.key, false) {
+				continue
+			}
+			// Redis reads the type with a lookup, which counts a hit or a
+			// miss; without TYPE it only expires the key.
+			if e.expire != 0 && e.expire <= now {
+				sh.expireEntry(db, e)
+				if o.typ != nil {
+					sh.misses++
+				}
 				continue
 			}
 			if o.typ != nil {
-				// Redis looks the key up to read its type: that counts a
-				// hit or a miss and expires it.
-				le := sh.lookup(db, []byte(e.key), now, false)
-				k := kindNone
-				if le != nil {
-					k = le.kind
-				}
-				if !strings.EqualFold(k.String(), string(o.typ)) || le == nil {
+				sh.hits++
+				if !strings.EqualFold(e.kind.String(), string(o.typ)) {
 					continue
 				}
-			} else if e.expire != 0 && e.expire <= now {
-				sh.expireEntry(db, e)
-				continue
 			}
 			keys = append(keys, e.key)
 		}
@@ -217,7 +217,7 @@ func cmdKeys(c *Client, args [][]byte) {
 				if e.expire != 0 && e.expire <= c.now {
 					continue
 				}
-				if all || globMatch(pattern, []byte(e.key), false) {
+				if all || globMatch(pattern, e.key, false) {
 					keys = append(keys, e.key)
 				}
 			}
@@ -266,7 +266,9 @@ func cmdRandomKey(c *Client, args [][]byte) {
 // redis-server's stringmatchlen does, byte for byte: * ? [abc] [^abc]
 // [a-z] (bounds in either order, compared as signed chars) and \ escapes;
 // an unclosed [ matches up to the pattern's end. nocase folds ASCII case.
-func globMatch(pattern, s []byte, nocase bool) bool {
+// Pattern and subject may each be a string or a []byte, so that keys
+// (strings) are matched without a copy.
+func globMatch[P, S ~string | ~[]byte](pattern P, s S, nocase bool) bool {
 	skip := false
 	return globMatchAt(pattern, s, nocase, &skip)
 }
@@ -275,7 +277,7 @@ func globMatch(pattern, s []byte, nocase bool) bool {
 // set when a star failed to match the rest of the pattern anywhere in the
 // rest of the string: then no earlier star can succeed either, which keeps
 // patterns like "a*a*a*a*b" linear instead of exponential.
-func globMatchAt(p, s []byte, nocase bool, skipLonger *bool) bool {
+func globMatchAt[P, S ~string | ~[]byte](p P, s S, nocase bool, skipLonger *bool) bool {
 	// at reads the pattern as C does, with its terminating NUL.
 	at := func(i int) byte {
 		if i < len(p) {
