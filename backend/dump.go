@@ -341,30 +341,37 @@ func cmdRestore(c *Client, args [][]byte) {
 		}
 	}
 
+	// The payload is checked and decoded before the shard is locked (it may
+	// be large); the errors are then reported in Redis's order, BUSYKEY
+	// first.
+	ttl, ttlOK := parseStrictInt(args[2])
+	var v entry
+	payloadOK, decoded := false, false
+	if ttlOK && ttl >= 0 {
+		var tag byte
+		var body []byte
+		tag, body, payloadOK = verifyDump(args[3])
+		decoded = payloadOK && decodeValue(tag, body, &v) == nil
+	}
+
 	db, key := c.db, args[1]
 	sh := db.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if !replace && sh.peekTouched(db, key, c.now) != nil {
+	switch {
+	case !replace && sh.peekTouched(db, key, c.now) != nil:
 		c.err(errBusyKey)
 		return
-	}
-	ttl, ok := parseStrictInt(args[2])
-	if !ok {
+	case !ttlOK:
 		c.err(errNotInt)
 		return
-	}
-	if ttl < 0 {
+	case ttl < 0:
 		c.err("ERR Invalid TTL value, must be >= 0")
 		return
-	}
-	tag, body, ok := verifyDump(args[3])
-	if !ok {
+	case !payloadOK:
 		c.err(errDumpPayload)
 		return
-	}
-	var v entry
-	if decodeValue(tag, body, &v) != nil {
+	case !decoded:
 		c.err(errBadData)
 		return
 	}
