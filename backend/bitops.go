@@ -212,6 +212,11 @@ func cmdBitCount(c *Client, args [][]byte) {
 			c.err(errNotInt)
 			return
 		}
+		// An empty negative range answers before BYTE|BIT is looked at.
+		if start < 0 && end < 0 && start > end {
+			c.w.WriteInt(0)
+			return
+		}
 		isBit := false
 		if len(args) == 5 {
 			var ok bool
@@ -222,10 +227,6 @@ func cmdBitCount(c *Client, args [][]byte) {
 		total := int64(len(p))
 		if isBit {
 			total <<= 3
-		}
-		if start < 0 && end < 0 && start > end {
-			c.w.WriteInt(0)
-			return
 		}
 		start, end = bitClampRange(start, end, total)
 		if isBit && start <= end {

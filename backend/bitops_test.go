@@ -176,6 +176,8 @@ var bitcountSteps = []stringStep{
 	{[]string{"bitcount", "s", "-9223372036854775808", "9223372036854775807", "bit"}, ":26\r\n"},
 	{[]string{"bitcount", "s", "-9223372036854775808", "9223372036854775807"}, ":26\r\n"},
 	{[]string{"bitcount", "s", "-5", "-9", "bit"}, ":0\r\n"},
+	{[]string{"bitcount", "s", "-5", "-9", "foo"}, ":0\r\n"},
+	{[]string{"bitcount", "s", "5", "9", "foo"}, "-ERR syntax error\r\n"},
 	{[]string{"~wrongtype", "l"}, ""},
 	{[]string{"bitcount", "l"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"},
 	{[]string{"bitcount", "l", "0"}, "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"},
