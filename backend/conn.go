@@ -148,7 +148,13 @@ func (c *Client) execute(args [][]byte) {
 		c.reject(cmd, command.ArityError(cmd))
 		return
 	}
-	if !c.authed && !cmd.Has(command.NoAuth) {
+	if cmd.Has(command.Protected) {
+		if msg := protectedCommandError(c, cmd); msg != "" {
+			c.reject(cmd, msg)
+			return
+		}
+	}
+	if !c.authed && !cmd.Has(command.NoAuth) && c.srv.cfg.requirePass() != "" {
 		c.reject(cmd, "NOAUTH Authentication required.")
 		return
 	}
@@ -163,13 +169,18 @@ func (c *Client) execute(args [][]byte) {
 	skip := c.reply
 	im.h(c, args)
 	failed := c.w.Buffered() > mark && c.w.Bytes()[mark] == '-'
-	if skip != replyOn {
+	if failed {
+		c.srv.admin.errs.count(c.w.Bytes()[mark:])
+	}
+	if skip != replyOn && c.reply != replyOn {
 		c.w.Truncate(mark)
 		if skip == replySkip && c.reply == replySkip {
 			c.reply = replyOn
 		}
 	}
-	c.srv.stats.record(c.id, im.index, time.Since(now), failed)
+	d := time.Since(now)
+	c.srv.stats.record(c.id, im.index, d, failed)
+	c.slowlogCheck(cmd, args, d)
 }
 
 func (c *Client) rejectUnknown(args [][]byte) {
@@ -180,6 +191,7 @@ func (c *Client) rejectUnknown(args [][]byte) {
 // rejected_calls of cmd when it is known and implemented).
 func (c *Client) reject(cmd *command.Command, msg string) {
 	c.srv.stats.reject(c.id, cmd)
+	c.srv.admin.errs.count([]byte("-" + msg))
 	c.w.WriteError(msg)
 }
 

@@ -92,6 +92,7 @@ type Server struct {
 	lruSeconds   atomic.Uint32
 	activeExpire atomic.Bool
 	stats        stats
+	admin        adminState // slow log, error stats, INFO state (servercmds.go)
 }
 
 // New returns a server for opts. It does not listen yet.
@@ -299,13 +300,18 @@ func (s *Server) keyExpired(db *DB, e *entry) {}
 
 // cron runs the periodic work: the access clock and active expiry.
 func (s *Server) cron() {
-	t := time.NewTicker(time.Second / time.Duration(max(1, s.opts.Hz)))
+	hz := max(1, s.cfg.hz())
+	t := time.NewTicker(time.Second / time.Duration(hz))
 	defer t.Stop()
 	for {
 		select {
 		case <-s.done:
 			return
 		case now := <-t.C:
+			if h := max(1, s.cfg.hz()); h != hz { // CONFIG SET hz
+				hz = h
+				t.Reset(time.Second / time.Duration(hz))
+			}
 			s.lruSeconds.Store(uint32(now.Unix()))
 			if s.activeExpire.Load() {
 				s.activeExpireCycle(now.UnixMilli())
