@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"sync"
 )
 
 // The string commands (redis-server 7.0's t_string.c): GET, SET and its
@@ -434,40 +435,52 @@ func cmdGetDel(c *Client, args [][]byte) {
 
 // --- MGET, MSET, MSETNX -----------------------------------------------------
 
-// mgetIndexCache is how many keys' shard indexes MGET remembers between
-// locking and reading, so that most calls hash each key once.
-const mgetIndexCache = 32
+// keyShards remembers the shards of a multi-key command's keys between
+// locking them and reading or writing, so that most commands hash each key
+// once: the first keyShardsCached keys are kept, the others hashed again.
+type keyShards struct {
+	idx  [keyShardsCached]uint8
+	mask shardMask
+}
+
+const keyShardsCached = 32
+
+// add records the shard of the n-th key.
+func (ks *keyShards) add(n int, key []byte) {
+	si := shardIndex(key)
+	if n < keyShardsCached {
+		ks.idx[n] = uint8(si)
+	}
+	ks.mask |= 1 << si
+}
+
+// shard returns the shard of the n-th key.
+func (ks *keyShards) shard(db *DB, n int, key []byte) *shard {
+	if n < keyShardsCached {
+		return &db.shards[ks.idx[n]]
+	}
+	return db.shard(key)
+}
 
 func cmdMGet(c *Client, args [][]byte) {
 	keys := args[1:]
 	db := c.db
-	var idx [mgetIndexCache]uint8
-	var m shardMask
+	var ks keyShards
 	for i, k := range keys {
-		si := shardIndex(k)
-		if i < mgetIndexCache {
-			idx[i] = uint8(si)
-		}
-		m |= 1 << si
+		ks.add(i, k)
 	}
 	touch := !c.noTouch.Load()
-	db.lockShardMask(m)
+	db.lockShardMask(ks.mask)
 	c.w.WriteArrayLen(len(keys))
 	for i, k := range keys {
-		var sh *shard
-		if i < mgetIndexCache {
-			sh = &db.shards[idx[i]]
-		} else {
-			sh = db.shard(k)
-		}
 		// Keys of another type answer nil, as in redis-server.
-		if e := sh.lookup(db, k, c.now, touch); e != nil && e.kind == kindString {
+		if e := ks.shard(db, i, k).lookup(db, k, c.now, touch); e != nil && e.kind == kindString {
 			c.w.WriteBulk(e.str)
 		} else {
 			c.w.WriteNull()
 		}
 	}
-	db.unlockShardMask(m)
+	db.unlockShardMask(ks.mask)
 }
 
 // msetGeneric is MSET, and MSETNX when nx: every shard involved is locked
@@ -482,15 +495,15 @@ func msetGeneric(c *Client, args [][]byte, nx bool) {
 		return
 	}
 	db := c.db
-	var m shardMask
+	var ks keyShards
 	for j := 1; j < len(args); j += 2 {
-		m |= 1 << shardIndex(args[j])
+		ks.add(j/2, args[j])
 	}
-	db.lockShardMask(m)
+	db.lockShardMask(ks.mask)
 	if nx {
 		for j := 1; j < len(args); j += 2 {
-			if db.shard(args[j]).peek(db, args[j], c.now) != nil {
-				db.unlockShardMask(m)
+			if ks.shard(db, j/2, args[j]).peek(db, args[j], c.now) != nil {
+				db.unlockShardMask(ks.mask)
 				c.w.WriteInt(0)
 				return
 			}
@@ -498,10 +511,10 @@ func msetGeneric(c *Client, args [][]byte, nx bool) {
 	}
 	for j := 1; j < len(args); j += 2 {
 		key := args[j]
-		sh := db.shard(key)
+		sh := ks.shard(db, j/2, key)
 		setStringKey(c, sh, sh.peekTouched(db, key, c.now), key, args[j+1], false)
 	}
-	db.unlockShardMask(m)
+	db.unlockShardMask(ks.mask)
 	if nx {
 		c.w.WriteInt(1)
 	} else {
@@ -1075,8 +1088,20 @@ func cmdLCS(c *Client, args [][]byte) {
 		c.w.WriteInt(int64(lcsLength(a, b)))
 		return
 	}
+	if cells*4 > lcsBigTable {
+		lcsBigTables.Lock()
+		defer lcsBigTables.Unlock()
+	}
 	lcsReply(c, a, b, getIdx, withMatchLen, minMatchLen)
 }
+
+// lcsBigTables lets one big LCS table exist at a time: redis-server, single
+// threaded, never holds two, and clients running LCS at once must not make
+// this process hold many times proto-max-bulk-len.
+var lcsBigTables sync.Mutex
+
+// lcsBigTable is the table size, in bytes, from which LCS waits its turn.
+const lcsBigTable = 32 << 20
 
 // lcsLength is the length of the longest common subsequence, with two rows
 // of the dynamic-programming table.

@@ -3,6 +3,7 @@ package backend
 import (
 	"fmt"
 	"io"
+	"net"
 	"strconv"
 	"sync"
 	"testing"
@@ -267,7 +268,11 @@ func newHandlerBench(tb testing.TB) *handlerBench {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { s.Close() })
-	c := newClient(s, nil)
+	// The client's connection is only named (CLIENT LIST, SLOWLOG): replies
+	// are dropped before any flush.
+	nc, peer := net.Pipe()
+	tb.Cleanup(func() { nc.Close(); peer.Close() })
+	c := newClient(s, nc)
 	c.w.Reset(io.Discard)
 	return &handlerBench{s: s, c: c}
 }
