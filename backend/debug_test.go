@@ -1,7 +1,12 @@
 package backend
 
 import (
+	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/shardis/shardis/internal/command"
 )
 
 // debugSession was recorded from redis-server 7.0.15 (started with
@@ -93,4 +98,178 @@ var debugSession = []recordedReply{
 func TestDebugSession(t *testing.T) {
 	requireCommands(t, "flushall", "set", "get", "select", "dbsize")
 	runRecorded(t, startAdminTestServer(t), debugSession)
+}
+
+// stringSizes were recorded from redis-server 7.0.15: DEBUG OBJECT's
+// serializedlength (LZF-compressed over 20 bytes) and MEMORY USAGE of a key
+// named lzfN holding the value (SET).
+var stringSizes = []struct {
+	value      string
+	serialized int64
+	usage      int64
+}{
+	{"aaaaaaaaaaaaaaaaaaaaa", 9, 80},
+	{"abcabcabcabcabcabcabcabc", 13, 80},
+	{"hello world hello world hello world!", 23, 96},
+	{"0123456789abcdefghij0123456789abcdefghij", 28, 96},
+	{"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 16, 368},
+	{"abababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababababab", 17, 368},
+	{"12345678901", 12, 48},
+	{"-2147483648", 5, 48},
+	{"2147483648", 11, 48},
+	{"99999999999", 12, 48},
+	{"the quick brown fox jumps over the lazy dog; the quick brown fox jumps over the lazy dog", 57, 144},
+	{"kemubcrdlsbqgbcnnchcrnbsdhuusbssmbhbrejnerdsjrvfdssugldrwcsb", 61, 112},
+	{"abbbbbbbaaaabbbbbaabababbaabbbbbaabbaabbbbbabbaabaabaabbbaabbbabbbbbaaaaaaaababbaabbbaabbbbbabbaaaab", 59, 160},
+	{"bacaaabacaab bccc aa    cabacc babcbacaccbcbcbbb bb caac cbc ccabab bcb a caa b b ca   abbbab b cbbaaab bbacbcbcc bac  bba babbb aac aabbcaa aa cbc  bcb b a  cab abcabcbcb ba  bbb  c bccacac  a ccaabaaccabcb c b cacab acaacabaca ac cbababcabbccbc bccacaaab ", 198, 368},
+	{"user:1000:session:abcdef user:1001:session:abcdef user:1002:session:abcdeg", 46, 128},
+}
+
+func TestStringSizesLikeRedis(t *testing.T) {
+	requireCommands(t, "set")
+	s, addr := startTestServer(t)
+	c := dialTest(t, addr)
+	for i, tc := range stringSizes {
+		key := fmt.Sprintf("lzf%d", i)
+		c.expect("+OK\r\n", "SET", key, tc.value)
+		e := findEntry(s, 0, key)
+		if got := s.serializedLength(e); got != tc.serialized {
+			t.Errorf("serializedlength of %q = %d, want %d", tc.value, got, tc.serialized)
+		}
+		c.expect(fmt.Sprintf(":%d\r\n", tc.usage), "MEMORY", "USAGE", key)
+	}
+}
+
+func TestJemallocSize(t *testing.T) {
+	for n, want := range map[int64]int64{1: 8, 8: 8, 9: 16, 21: 32, 49: 64, 129: 160, 1004: 1024, 5004: 5120, 16385: 20480} {
+		if got := jemallocSize(n); got != want {
+			t.Errorf("jemallocSize(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+func TestDebugProtected(t *testing.T) {
+	const refused = "-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run " +
+		"it from a local connection, otherwise you need to set this option in the configuration file, and then " +
+		"restart the server.\r\n"
+	for setting, want := range map[string]string{"no": refused, "local": "+OK\r\n", "yes": "+OK\r\n"} {
+		o := DefaultOptions()
+		o.EnableDebugCommand = setting
+		o.RequirePass = "pw"
+		_, addr := startTestServerOptions(t, o)
+		c := dialTest(t, addr)
+		if setting == "no" {
+			// Refused before authentication is checked, as redis-server does.
+			c.expect(refused, "DEBUG", "SLEEP", "0")
+		}
+		c.expect("+OK\r\n", "AUTH", "pw")
+		c.expect(want, "DEBUG", "SLEEP", "0")
+	}
+}
+
+// TestDebugSleepDoesNotHoldClose: a client sleeping in DEBUG SLEEP does not
+// keep Close waiting.
+func TestDebugSleepDoesNotHoldClose(t *testing.T) {
+	o := DefaultOptions()
+	o.EnableDebugCommand = "yes"
+	s, addr := startTestServerOptions(t, o)
+	c := dialTest(t, addr)
+	c.nc.Write([]byte("DEBUG SLEEP 60\r\n"))
+	start := time.Now()
+	s.Close()
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Close took %v", d)
+	}
+}
+
+func TestSlowlog(t *testing.T) {
+	_, addr := startTestServer(t)
+	c := dialTest(t, addr)
+	c.expect("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "3")
+	c.expect("+OK\r\n", "SLOWLOG", "RESET")
+	c.expect("+OK\r\n", "CLIENT", "SETNAME", "me")
+	c.expect("+OK\r\n", "CONFIG", "SET", "requirepass", "secret", "maxmemory", "0")
+	c.expect("+OK\r\n", "AUTH", "secret")
+	args := []string{"ECHO", strings.Repeat("x", 130)}
+	c.do(args...)
+	c.expect(":3\r\n", "SLOWLOG", "LEN")
+	v := c.do("SLOWLOG", "GET", "-1")
+	if len(v.Elems) != 3 {
+		t.Fatalf("SLOWLOG GET -1: %v", v)
+	}
+	var got []string
+	for _, e := range v.Elems {
+		var a []string
+		for _, x := range e.Elems[3].Elems {
+			a = append(a, string(x.Str))
+		}
+		got = append(got, strings.Join(a, " "))
+		if len(e.Elems) != 6 || string(e.Elems[4].Str) != c.nc.LocalAddr().String() || string(e.Elems[5].Str) != "me" {
+			t.Errorf("entry %v", e)
+		}
+	}
+	want := []string{
+		"SLOWLOG LEN",
+		"ECHO " + strings.Repeat("x", 128) + "... (2 more bytes)",
+		"AUTH (redacted)",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("slow log:\n got %q\nwant %q", got, want)
+	}
+	if first, last := v.Elems[0].Elems[0].Int, v.Elems[2].Elems[0].Int; first != last+2 {
+		t.Errorf("ids %d..%d", last, first)
+	}
+	c.expect("*0\r\n", "SLOWLOG", "GET", "0")
+	if n := len(c.do("SLOWLOG", "GET", "1").Elems); n != 1 {
+		t.Errorf("SLOWLOG GET 1: %d entries", n)
+	}
+	many := []string{"DEL"}
+	for i := 0; i < 40; i++ {
+		many = append(many, fmt.Sprint(i))
+	}
+	c.do(many...)
+	e := c.do("SLOWLOG", "GET", "1").Elems[0].Elems[3].Elems
+	if len(e) != 32 || string(e[31].Str) != "... (10 more arguments)" || string(e[30].Str) != "29" {
+		t.Errorf("a long command is logged as %v", e)
+	}
+	c.expect("+OK\r\n", "CONFIG", "SET", "slowlog-log-slower-than", "-1")
+	c.expect("+OK\r\n", "SLOWLOG", "RESET")
+	c.do("PING")
+	c.expect(":0\r\n", "SLOWLOG", "LEN")
+}
+
+func TestSlowlogRedaction(t *testing.T) {
+	cmd := func(name string) *command.Command {
+		c := command.LookupFullName([]byte(name))
+		if c == nil {
+			t.Fatalf("no command %s", name)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		cmd  string
+		args string
+		want string
+	}{
+		{"auth", "AUTH pw", "AUTH (redacted)"},
+		{"auth", "AUTH u pw", "AUTH (redacted) (redacted)"},
+		{"hello", "HELLO 3 SETNAME x AUTH u pw", "HELLO 3 SETNAME x AUTH (redacted) (redacted)"},
+		{"config|set", "CONFIG SET hz 5 masterauth x requirepass y", "CONFIG SET hz 5 masterauth (redacted) requirepass (redacted)"},
+		{"migrate", "MIGRATE h 1 k 0 10 AUTH2 u p", "MIGRATE h 1 k 0 10 AUTH2 (redacted) (redacted)"},
+		{"migrate", "MIGRATE h 1 k 0 10 COPY AUTH p", "MIGRATE h 1 k 0 10 COPY AUTH (redacted)"},
+	} {
+		words := strings.Split(tc.args, " ")
+		var args [][]byte
+		for _, w := range words {
+			args = append(args, []byte(w))
+		}
+		for j := range words {
+			if slowlogRedacted(cmd(tc.cmd), args, j) {
+				words[j] = "(redacted)"
+			}
+		}
+		if got := strings.Join(words, " "); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.args, got, tc.want)
+		}
+	}
 }

@@ -2,7 +2,10 @@ package backend
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"net"
+	"strconv"
 	"testing"
 	"time"
 
@@ -96,4 +99,80 @@ var serverSession = []recordedReply{
 
 func TestServerCommandsSession(t *testing.T) {
 	runRecorded(t, startAdminTestServer(t), serverSession)
+}
+
+func TestShutdown(t *testing.T) {
+	s, err := New(DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	other := dialTest(t, ln.Addr().String())
+	other.expect("+PONG\r\n", "PING")
+	c := dialTest(t, ln.Addr().String())
+	c.expect("-ERR No shutdown in progress.\r\n", "SHUTDOWN", "ABORT")
+	c.expect("-ERR syntax error\r\n", "SHUTDOWN", "NOSAVE", "SAVE")
+	c.nc.Write(resp.AppendCommand(nil, "SHUTDOWN", "NOSAVE"))
+	c.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if b, err := c.rr.ReadRaw(); err == nil {
+		t.Errorf("SHUTDOWN replied %q", b)
+	}
+	select {
+	case err := <-served:
+		if !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after SHUTDOWN")
+	}
+	other.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := other.nc.Read(make([]byte, 1)); err == nil {
+		t.Error("another client is still connected after SHUTDOWN")
+	}
+	select {
+	case <-s.Done():
+	default:
+		t.Error("Done is not closed after SHUTDOWN")
+	}
+}
+
+func TestTimeLastSaveRole(t *testing.T) {
+	s, addr := startTestServer(t)
+	c := dialTest(t, addr)
+	before := time.Now().Unix()
+	v := c.do("TIME")
+	sec, _ := strconv.ParseInt(string(v.Elems[0].Str), 10, 64)
+	usec, _ := strconv.ParseInt(string(v.Elems[1].Str), 10, 64)
+	if len(v.Elems) != 2 || sec < before || sec > time.Now().Unix() || usec < 0 || usec > 999999 {
+		t.Errorf("TIME: %v", v)
+	}
+	c.expect(fmt.Sprintf(":%d\r\n", s.lastSave.Load()), "LASTSAVE")
+	c.expect("*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n", "ROLE")
+}
+
+// TestCommandListsImplemented: COMMAND's subcommands are served, and list
+// only what this node implements.
+func TestCommandListsImplemented(t *testing.T) {
+	_, addr := startTestServer(t)
+	c := dialTest(t, addr)
+	n := c.do("COMMAND", "COUNT").Int
+	if all := c.do("COMMAND"); int64(len(all.Elems)) != n || n == 0 {
+		t.Errorf("COMMAND lists %d commands, COUNT says %d", len(all.Elems), n)
+	}
+	for _, name := range []string{"config", "client", "info", "debug", "slowlog", "hello"} {
+		found := false
+		for _, e := range c.do("COMMAND", "LIST").Elems {
+			found = found || string(e.Str) == name
+		}
+		if !found {
+			t.Errorf("COMMAND LIST does not list %s", name)
+		}
+	}
+	c.expect("*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n", "COMMAND", "GETKEYSANDFLAGS", "INCR", "k")
 }
