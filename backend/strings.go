@@ -86,9 +86,9 @@ func wholeStringEncoding(v []byte) uint8 {
 	return encRaw
 }
 
-// strStoreValue makes a copy of v the string value of e, with encoding enc. The
-// old buffer is reused when it fits and is not much larger than needed, so
-// that overwriting a value does not allocate: no other entry shares an
+// strStoreValue makes a copy of v the string value of e, with encoding enc.
+// The old buffer is reused when it fits and is not much larger than needed,
+// so that overwriting a value does not allocate: no other entry shares an
 // entry's buffer, and no reply keeps it after the shard is unlocked.
 func strStoreValue(e *entry, v []byte, enc uint8) {
 	need := len(v)
@@ -107,7 +107,8 @@ func strStoreValue(e *entry, v []byte, enc uint8) {
 	e.enc = enc
 }
 
-// strStoreInt makes v, in decimal, the value of e, int-encoded (INCR's result).
+// strStoreInt makes v, in decimal, the value of e, int-encoded (INCR's
+// result).
 func strStoreInt(e *entry, v int64) {
 	if e.kind != kindString || cap(e.str) < intStrCap {
 		e.str = make([]byte, 0, intStrCap)
