@@ -192,6 +192,13 @@ func (c *Client) rejectUnknown(args [][]byte) {
 func (c *Client) reject(cmd *command.Command, msg string) {
 	c.srv.stats.reject(c.id, cmd)
 	c.srv.admin.errs.count([]byte("-" + msg))
+	switch c.reply {
+	case replyOff: // CLIENT REPLY OFF silences rejections too
+		return
+	case replySkip:
+		c.reply = replyOn
+		return
+	}
 	c.w.WriteError(msg)
 }
 

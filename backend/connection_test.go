@@ -136,11 +136,32 @@ var connSessionRESP3 = []recordedReply{
 	{"$25\r\nThis is a verbatim\nstring\r\n", []string{"DEBUG", "PROTOCOL", "attrib"}},
 }
 
+// connSessionReplyRejections was recorded from redis-server 7.0.15: CLIENT
+// REPLY OFF and SKIP silence commands refused before they run too.
+var connSessionReplyRejections = []recordedReply{
+	{"", []string{"CLIENT", "REPLY", "OFF"}},
+	{"", []string{"NOSUCH"}},
+	{"", []string{"GET"}},
+	{"", []string{"SET", "a", "1"}},
+	{"+OK\r\n", []string{"CLIENT", "REPLY", "ON"}},
+	{"", []string{"CLIENT", "REPLY", "SKIP"}},
+	{"", []string{"NOSUCH"}},
+	{"+PONG\r\n", []string{"PING"}},
+	{"", []string{"CLIENT", "REPLY", "SKIP"}},
+	{"", []string{"GET"}},
+	{"$1\r\nx\r\n", []string{"ECHO", "x"}},
+	{"", []string{"CLIENT", "REPLY", "OFF"}},
+	{"", []string{"CLIENT", "REPLY", "SKIP"}},
+	{"", []string{"GET"}},
+	{"+OK\r\n", []string{"CLIENT", "REPLY", "ON"}},
+}
+
 func TestConnectionSessions(t *testing.T) {
 	requireCommands(t, "flushall")
 	addr := startAdminTestServer(t)
 	for name, s := range map[string][]recordedReply{
 		"basics": connSessionBasics, "reply modes": connSessionReplyModes, "resp3": connSessionRESP3,
+		"reply modes and rejections": connSessionReplyRejections,
 	} {
 		t.Run(name, func(t *testing.T) { runRecorded(t, addr, s) })
 	}
