@@ -1,5 +1,3 @@
-//go:build shardis_backend
-
 package e2e
 
 import (
@@ -39,6 +37,12 @@ func serveBackend(t testing.TB, ln net.Listener, opts ...func(*backend.Options))
 	tcp := ln.Addr().(*net.TCPAddr)
 	o.Bind = []string{tcp.IP.String()}
 	o.Port = tcp.Port
+	for _, kv := range commonSettings {
+		if err := o.Set(kv[0], kv[1]); err != nil {
+			ln.Close()
+			t.Fatalf("backend option %s %q: %v", kv[0], kv[1], err)
+		}
+	}
 	for _, f := range opts {
 		f(&o)
 	}

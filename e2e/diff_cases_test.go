@@ -28,11 +28,12 @@ type sequence struct {
 	// needsPass marks sequences that run against servers started with
 	// requirepass (see authPassword).
 	needsPass bool
-	// requires names commands outside this harness's command set that the
+	// requires lists commands outside this harness's command set that the
 	// sequence uses to build its keys (e.g. LPUSH to make a key of another
-	// type for WRONGTYPE errors). When the target answers one of them with
+	// type for WRONGTYPE errors). Each is run on the target first (with
+	// well-formed arguments, on a scratch key); when it is answered with
 	// "unknown command", the sequence is skipped with a log line.
-	requires []string
+	requires [][]string
 }
 
 // authPassword is the requirepass of the servers that run needsPass
@@ -94,7 +95,7 @@ var connectionSequences = []sequence{
 		`CONFIG GET maxmemory`, `CONFIG GET maxmemory*`, `CONFIG GET *policy*`, `CONFIG GET MAXMEMORY`,
 		`CONFIG GET nonexistent`, `CONFIG GET`, `CONFIG GET databases`, `CONFIG GET save appendonly`,
 		`CONFIG GET appendfsync`, `CONFIG GET timeout`, `CONFIG GET hz`, `CONFIG GET requirepass`,
-		`CONFIG GET proto-max-bulk-len`, `CONFIG GET maxclients`, `CONFIG GET port`, `CONFIG GET dir`,
+		`CONFIG GET proto-max-bulk-len`, `CONFIG GET port`, `CONFIG GET dir`,
 		`CONFIG GET bind`, `CONFIG GET ?z`, `CONFIG GET [h]z`, `CONFIG GET lfu-*`, `CONFIG GET *max-*-entries`,
 		`CONFIG SET hz 20`, `CONFIG GET hz`, `CONFIG SET hz abc`, `CONFIG SET hz 10`,
 		`CONFIG SET nonexistent 1`, `CONFIG SET databases 8`, `CONFIG SET`, `CONFIG SET hz`,
@@ -372,7 +373,7 @@ var stringSequences = []sequence{
 		`BITFIELD_RO missing GET u8 0`, `BITFIELD_RO a`, `BITFIELD_RO`, `BITFIELD_RO a GET u8 #0 GET u8 #1`,
 		`SET e v EX 100000`, `BITFIELD e SET u8 0 1`, `TTL e`,
 	}},
-	{name: "wrongtype", requires: []string{"LPUSH", "SADD", "HSET"}, cmds: []string{
+	{name: "wrongtype", requires: [][]string{{"LPUSH", "probe:l", "v"}, {"SADD", "probe:s", "m"}, {"HSET", "probe:h", "f", "v"}}, cmds: []string{
 		`LPUSH l v`, `GET l`, `SET l v GET`, `GETSET l v`, `GETEX l`, `GETDEL l`, `APPEND l x`, `STRLEN l`,
 		`GETRANGE l 0 1`, `SETRANGE l 0 x`, `INCR l`, `DECRBY l 2`, `INCRBYFLOAT l 1`, `SETBIT l 0 1`, `GETBIT l 0`,
 		`BITCOUNT l`, `BITPOS l 0`, `BITOP AND d l`, `BITFIELD l GET u8 0`, `BITFIELD_RO l GET u8 0`, `MGET l a`,

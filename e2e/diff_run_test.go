@@ -107,23 +107,28 @@ func (p *pair) runLine(line string) {
 	}
 }
 
-// targetLacks reports which of cmds the target answers with "unknown
-// command" (probed with no arguments, which cannot change any data).
-func targetLacks(t testing.TB, targetAddr string, cmds []string) []string {
+// targetLacks reports which of the probe commands the target answers with
+// "unknown command". Probes run with well-formed arguments (an arity check
+// would answer before the command is known to be missing) on scratch keys,
+// which are deleted again.
+func targetLacks(t testing.TB, targetAddr string, probes [][]string) []string {
 	t.Helper()
-	if len(cmds) == 0 {
+	if len(probes) == 0 {
 		return nil
 	}
 	s := dialSide(t, "target", targetAddr)
 	defer s.conn.Close()
 	var lacks []string
-	for _, c := range cmds {
-		_, r, err := s.roundTrip(c)
+	for _, probe := range probes {
+		_, r, err := s.roundTrip(probe...)
 		if err != nil {
-			t.Fatalf("probe %s: %v", c, err)
+			t.Fatalf("probe %s: %v", quoteArgs(probe), err)
 		}
 		if r.isError() && strings.HasPrefix(r.str, "ERR unknown command") {
-			lacks = append(lacks, c)
+			lacks = append(lacks, probe[0])
+		}
+		if _, _, err := s.roundTrip("DEL", probe[1]); err != nil {
+			t.Fatalf("DEL after probe: %v", err)
 		}
 	}
 	return lacks
@@ -140,21 +145,28 @@ func runSequences(t *testing.T, oracleAddr, targetAddr string, seqs []sequence) 
 			continue
 		}
 		for _, proto := range []int{2, 3} {
-			p := newPair(t, fmt.Sprintf("%s/RESP%d", seq.name, proto), oracleAddr, targetAddr)
-			if !seq.needsPass {
-				p.do("FLUSHALL")
-			}
-			if proto == 3 {
-				p.do("HELLO", "3")
-			}
-			for _, line := range seq.cmds {
-				p.runLine(line)
-			}
-			p.sync()
-			compared += p.compared
-			reportKnown(t, p)
-			p.oracle.conn.Close()
-			p.target.conn.Close()
+			// A subtest each, so that a sequence whose connections fall
+			// out of step stops alone and the others still run.
+			name := fmt.Sprintf("%s/RESP%d", seq.name, proto)
+			t.Run(name, func(t *testing.T) {
+				p := newPair(t, name, oracleAddr, targetAddr)
+				defer func() {
+					compared += p.compared
+					reportKnown(t, p)
+					p.oracle.conn.Close()
+					p.target.conn.Close()
+				}()
+				if !seq.needsPass {
+					p.do("FLUSHALL")
+				}
+				if proto == 3 {
+					p.do("HELLO", "3")
+				}
+				for _, line := range seq.cmds {
+					p.runLine(line)
+				}
+				p.sync()
+			})
 		}
 	}
 	return compared

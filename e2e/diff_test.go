@@ -103,6 +103,8 @@ type pair struct {
 	known map[string]int
 	// history holds the last commands sent, printed with a mismatch.
 	history []string
+	// checking is set while checkAligned runs.
+	checking bool
 	// stats counts, per command, the oracle's replies and its error replies,
 	// to show what a run covered.
 	stats map[string]*[2]int
@@ -325,6 +327,25 @@ func (p *pair) report(m mismatch) {
 	p.t.Error(msg)
 	if p.mismatches >= p.maxMismatches {
 		p.t.Fatalf("[%s] stopping after %d mismatches", p.label, p.mismatches)
+	}
+	p.checkAligned()
+}
+
+// checkAligned stops the run when a mismatch came from the connections
+// falling out of step (a reply too many or too few, e.g. around CLIENT
+// REPLY): every later comparison would be meaningless.
+func (p *pair) checkAligned() {
+	p.t.Helper()
+	if p.replies != replyOn || p.checking {
+		return
+	}
+	p.checking = true
+	defer func() { p.checking = false }()
+	token := "align-" + strconv.Itoa(p.index)
+	o, g := p.exchange([]string{"ECHO", token})
+	if string(o.raw) != string(g.raw) {
+		p.t.Fatalf("[%s] after the mismatch at #%d the connections are out of step (ECHO %s: redis-server %s, %s %s); stopping",
+			p.label, p.index-1, token, quoteRaw(o.raw), p.target.name, quoteRaw(g.raw))
 	}
 }
 

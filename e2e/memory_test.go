@@ -1,5 +1,3 @@
-//go:build shardis_backend
-
 package e2e
 
 import (

@@ -119,12 +119,10 @@ func launchRedis(t testing.TB, bin string, port int, extraArgs []string) (string
 	args := []string{
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
-		"--save", "",
-		"--appendonly", "no",
 		"--dir", t.TempDir(),
-		// DEBUG is part of the compared command set; "local" allows it on
-		// loopback connections only.
-		"--enable-debug-command", "local",
+	}
+	for _, s := range commonSettings {
+		args = append(args, "--"+s[0], s[1])
 	}
 	args = append(args, extraArgs...)
 	cmd := exec.Command(bin, args...)
@@ -204,6 +202,16 @@ func pingOnce(addr string, limit time.Duration) error {
 		return nil
 	}
 	return fmt.Errorf("unexpected PING reply %v", r)
+}
+
+// commonSettings configure every server the tests start, redis-server
+// (as --name value) and backend (Options.Set) alike.
+var commonSettings = [][2]string{
+	{"save", ""},
+	{"appendonly", "no"},
+	// DEBUG is part of the compared command set; "local" allows it on
+	// loopback connections only.
+	{"enable-debug-command", "local"},
 }
 
 // serverConfig describes a server to start on either side of a comparison.
