@@ -103,6 +103,8 @@ type pair struct {
 	known map[string]int
 	// history holds the last commands sent, printed with a mismatch.
 	history []string
+	// pipelined counts the commands sent in pipelines (doBatch).
+	pipelined int
 	// checking is set while checkAligned runs.
 	checking bool
 	// stats counts, per command, the oracle's replies and its error replies,
@@ -291,6 +293,55 @@ func (p *pair) do(args ...string) (o, g result) {
 	}
 	p.check(args, rule, o, g)
 	return o, g
+}
+
+// doBatch sends cmds to each side in one write (a pipeline), then reads
+// and compares their replies in order. Commands with meta rules must not be
+// part of a batch.
+func (p *pair) doBatch(cmds [][]string) {
+	p.t.Helper()
+	if len(cmds) == 0 {
+		return
+	}
+	first := p.index + 1
+	p.pipelined += len(cmds)
+	want := make([]bool, len(cmds))
+	for i, args := range cmds {
+		want[i] = p.expectReply(args)
+	}
+	var res [2][]result
+	for si, sd := range []*side{p.oracle, p.target} {
+		var buf []byte
+		for _, args := range cmds {
+			buf = appendCommand(buf, args...)
+		}
+		_ = sd.conn.SetWriteDeadline(time.Now().Add(replyTimeout))
+		if _, err := sd.conn.Write(buf); err != nil {
+			p.t.Fatalf("[%s] pipeline of %d from #%d: %s: write: %v", p.label, len(cmds), first, sd.name, err)
+		}
+		res[si] = make([]result, len(cmds))
+		for i := range cmds {
+			if !want[i] {
+				continue
+			}
+			raw, r, err := sd.recv()
+			if err != nil {
+				p.t.Fatalf("[%s] pipeline of %d, #%d %s: %v", p.label, len(cmds), first+i, quoteArgs(cmds[i]), err)
+			}
+			res[si][i] = result{raw: raw, r: r, ok: true}
+		}
+	}
+	for i, args := range cmds {
+		p.index++
+		o, g := res[0][i], res[1][i]
+		if o.ok {
+			p.track(args, o.r)
+		}
+		p.remember(args, o)
+		if o.ok {
+			p.check(args, ruleFor(args), o, g)
+		}
+	}
 }
 
 // check compares two replies with rule and reports a mismatch.
