@@ -56,6 +56,14 @@ var connectionSequences = []sequence{
 		`SELECT 99999999999999999999`, `SELECT " 1"`, `SELECT +1`, `SELECT 01`,
 		`GET k`, `SELECT 0`, `GET k`, `SELECT 1`, `GET k`, `DBSIZE`, `SELECT 0`,
 	}},
+	{name: "select-every-db", cmds: []string{
+		`SELECT 0`, `SET k 0`, `SELECT 1`, `SET k 1`, `SELECT 2`, `SET k 2`, `SELECT 3`, `SET k 3`,
+		`SELECT 4`, `SET k 4`, `SELECT 5`, `SET k 5`, `SELECT 6`, `SET k 6`, `SELECT 7`, `SET k 7`,
+		`SELECT 8`, `SET k 8`, `SELECT 9`, `SET k 9`, `SELECT 10`, `SET k 10`, `SELECT 11`, `SET k 11`,
+		`SELECT 12`, `SET k 12`, `SELECT 13`, `SET k 13`, `SELECT 14`, `SET k 14`, `SELECT 15`, `SET k 15`,
+		`DBSIZE`, `SWAPDB 15 3`, `GET k`, `SELECT 3`, `GET k`, `FLUSHDB`, `SELECT 15`, `DBSIZE`, `FLUSHALL`, `DBSIZE`,
+		`INFO keyspace`, `SELECT 0`,
+	}},
 	{name: "swapdb", cmds: []string{
 		`SET a 0`, `SET b 0`, `SELECT 1`, `SET a 1`, `SELECT 0`,
 		`SWAPDB 0 1`, `GET a`, `GET b`, `SELECT 1`, `GET a`, `GET b`, `SELECT 0`,
@@ -98,7 +106,8 @@ var connectionSequences = []sequence{
 		`CONFIG GET proto-max-bulk-len`, `CONFIG GET port`, `CONFIG GET dir`,
 		`CONFIG GET bind`, `CONFIG GET ?z`, `CONFIG GET [h]z`, `CONFIG GET lfu-*`, `CONFIG GET *max-*-entries`,
 		`CONFIG SET hz 20`, `CONFIG GET hz`, `CONFIG SET hz abc`, `CONFIG SET hz 10`,
-		`CONFIG SET nonexistent 1`, `CONFIG SET databases 8`, `CONFIG SET`, `CONFIG SET hz`,
+		`CONFIG SET nonexistent 1`, `CONFIG SET databases 8`, `CONFIG SET`, `CONFIG SET hz`, `CONFIG SET "" 5`,
+		`CONFIG GET ""`, `CONFIG SET hz 10 "" 5`,
 		`CONFIG SET maxmemory-policy allkeys-lru`, `CONFIG GET maxmemory-policy`,
 		`CONFIG SET maxmemory-policy badpolicy`, `CONFIG SET maxmemory-policy noeviction`,
 		`CONFIG SET hz 20 timeout 0`, `CONFIG SET hz 20 hz 30`, `CONFIG SET hz 11 nonexistent 1`, `CONFIG GET hz`,
@@ -134,7 +143,9 @@ var connectionSequences = []sequence{
 		`APPEND s x`, `OBJECT ENCODING s`, `INCR i`, `OBJECT ENCODING i`, `SETRANGE z 0 1`, `OBJECT ENCODING z`,
 		`INCRBYFLOAT f 1`, `OBJECT ENCODING f`, `APPEND e 5`, `OBJECT ENCODING e`,
 		`CONFIG SET maxmemory-policy allkeys-lfu`, `OBJECT FREQ s`, `OBJECT FREQ missing`, `OBJECT IDLETIME s`,
-		`CONFIG SET maxmemory-policy noeviction`,
+		`CONFIG SET maxmemory-policy allkeys-lru`, `SET r 5`, `OBJECT REFCOUNT r`, `INCR r`, `OBJECT REFCOUNT r`,
+		`OBJECT REFCOUNT i`, `MSET r2 7 r3 8`, `OBJECT REFCOUNT r2`, `CONFIG SET maxmemory-policy volatile-lfu`,
+		`SET r4 9`, `OBJECT REFCOUNT r4`, `CONFIG SET maxmemory-policy noeviction`, `SET r5 9`, `OBJECT REFCOUNT r5`,
 		`OBJECT ENCODING`, `OBJECT NOSUCH s`, `OBJECT ENCODING a b`, `OBJECT`,
 	}},
 	{name: "hello", cmds: []string{
@@ -343,6 +354,8 @@ var stringSequences = []sequence{
 		`SET a foobar`, `BITCOUNT a`, `BITCOUNT a 0 0`, `BITCOUNT a 1 1`, `BITCOUNT a 1 -2`, `BITCOUNT a -100 100`,
 		`BITCOUNT a 5 1`, `BITCOUNT a 0 -1 BYTE`, `BITCOUNT a 5 30 BIT`, `BITCOUNT a 0 -1 bit`, `BITCOUNT a 0`,
 		`BITCOUNT a 0 1 FOO`, `BITCOUNT a abc 1`, `BITCOUNT missing`, `BITCOUNT missing 0 1`, `BITCOUNT`,
+		`BITCOUNT missing 0 1 FOO`, `BITCOUNT missing abc 1`, `BITCOUNT missing 0`, `BITCOUNT a 5 1 FOO`,
+		`BITPOS missing 1 0 -1 FOO`, `BITPOS missing 0 abc`, `BITPOS missing 2`,
 		`BITCOUNT a -9223372036854775808 9223372036854775807`, `BITCOUNT a 0 9223372036854775807 BIT`,
 		`SET b "\xff\xf0\x00"`, `BITPOS b 0`, `BITPOS b 1`, `BITPOS b 0 0`, `BITPOS b 1 2`, `BITPOS b 0 2 -1`,
 		`BITPOS b 1 1 1`, `BITPOS b 0 8 -1 BIT`, `BITPOS b 1 7 15 BIT`, `BITPOS b 1 -1 -1 BYTE`, `BITPOS b 2`,
@@ -381,6 +394,12 @@ var stringSequences = []sequence{
 		`SADD s m`, `SET s v NX`, `SETNX s v`, `MSETNX s v`, `MSET s v`, `TYPE s`, `HSET h f v`, `COPY h h2`, `TYPE h2`,
 		`RENAME h h3`, `TYPE h3`, `SCAN 0 TYPE hash`, `SCAN 0 TYPE list`, `SCAN 0 TYPE string`,
 	}},
+	{name: "megabyte-values", cmds: []string{
+		`SET huge "` + megaValue + `"`, `STRLEN huge`, `GETRANGE huge 500000 500010`, `APPEND huge tail`,
+		`SETRANGE huge 2000000 x`, `STRLEN huge`, `BITCOUNT huge`, `BITPOS huge 0 1048576`, `GET huge`,
+		`GETRANGE huge -5 -1`, `SETBIT huge 16000000 1`, `STRLEN huge`, `COPY huge h2`, `GETDEL h2`,
+		`@dumprestore huge h3 0`, `STRLEN h3`, `MGET huge h3`,
+	}},
 	{name: "big-and-binary-values", cmds: []string{
 		`SET big "` + bigValue + `"`, `STRLEN big`, `GETRANGE big 1000 1010`, `APPEND big xyz`, `STRLEN big`,
 		`OBJECT ENCODING big`, `SETRANGE big 5000 "\x00\xff"`, `GETRANGE big 4999 5002`, `BITCOUNT big`,
@@ -395,6 +414,15 @@ var bigValue = func() string {
 	b := make([]byte, 6000)
 	for i := range b {
 		b[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i%36]
+	}
+	return string(b)
+}()
+
+// megaValue is a 1 MB value, to cross every buffer size on the way.
+var megaValue = func() string {
+	b := make([]byte, 1<<20)
+	for i := range b {
+		b[i] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[(i*7+i/1000)%62]
 	}
 	return string(b)
 }()
