@@ -4,10 +4,9 @@
 // # Basics
 //
 // A Server owns Options.Databases databases (DB). Each DB is split into
-// nShards shards by hash slot (topology.Slot of the key, so a shard is a
-// fixed set of Redis Cluster slots); each shard has its own mutex and its own
-// chained hash table (dict), whose power-of-two buckets give SCAN Redis's
-// reverse-binary cursor. Two clients on two cores only wait for each other
+// nShards shards by the top bits of the key's hash; each shard has its own
+// mutex and its own chained hash table (dict), whose power-of-two buckets
+// give SCAN Redis's reverse-binary cursor. Two clients on two cores only wait for each other
 // when their keys fall in the same shard.
 //
 // Every connection has one goroutine (Client.serve). It reads every request

@@ -19,6 +19,7 @@ redis-server's names and meanings, e.g.:
   --port 7001 --bind 127.0.0.1 --dir data/7001 --requirepass secret
   --appendonly yes --appendfsync everysec --databases 16
 
+-cpuprofile FILE writes a Go CPU profile until the node stops.
 -config FILE reads the same options from a TOML file (port = 7001 ...);
 options on the command line override the file. --loglevel sets the log level
 (debug, info, warn, error).
@@ -35,6 +36,18 @@ func runBackend(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		case a == "-h" || a == "--help" || a == "-help":
 			fmt.Fprint(stdout, backendUsage)
 			return 0
+		case a == "-cpuprofile":
+			if i+1 >= len(args) {
+				fmt.Fprintf(stderr, "shardis backend: %s needs a file name\n", a)
+				return 2
+			}
+			i++
+			stopProfile, err := startCPUProfile(args[i])
+			if err != nil {
+				fmt.Fprintf(stderr, "shardis backend: %v\n", err)
+				return 1
+			}
+			defer stopProfile()
 		case a == "-config" || a == "--config":
 			if i+1 >= len(args) {
 				fmt.Fprintf(stderr, "shardis backend: %s needs a file name\n", a)
