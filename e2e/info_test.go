@@ -119,3 +119,57 @@ func setDiff(want, got []string) (missing, extra []string) {
 	}
 	return missing, extra
 }
+
+// clientFields splits a CLIENT INFO line into its name=value fields.
+func clientFields(line string) (names []string, values map[string]string) {
+	values = map[string]string{}
+	for _, f := range strings.Fields(line) {
+		n, v, _ := strings.Cut(f, "=")
+		names = append(names, n)
+		values[n] = v
+	}
+	return names, values
+}
+
+// TestInteropClientInfoFields holds CLIENT INFO and CLIENT LIST to Redis's
+// layout (the same fields in the same order) and to the values that do not
+// describe the process (DIFFERENCES.md, "Client identity and
+// introspection").
+func TestInteropClientInfoFields(t *testing.T) {
+	oracle := startRedis(t)
+	target := startTarget(t, serverConfig{})
+	p := newPair(t, "client-info", oracle, target)
+	stable := []string{"name", "db", "sub", "psub", "ssub", "multi", "flags", "cmd", "user", "redir", "resp", "events", "obl", "oll", "omem"}
+	for _, step := range [][]string{
+		{"CLIENT", "INFO"},
+		{"CLIENT", "SETNAME", "conn-a"}, {"SELECT", "2"}, {"CLIENT", "INFO"},
+		{"HELLO", "3"}, {"CLIENT", "INFO"}, {"CLIENT", "LIST"}, {"CLIENT", "LIST", "TYPE", "normal"},
+		// (CLIENT LIST ID is left out: ids are per process.)
+	} {
+		o, g := p.exchange(step)
+		if !o.ok || o.r.isError() || g.r.isError() {
+			p.check(step, exactRule, o, g)
+			continue
+		}
+		otext, _ := o.r.text()
+		gtext, _ := g.r.text()
+		olines := strings.Split(strings.TrimSuffix(otext, "\n"), "\n")
+		glines := strings.Split(strings.TrimSuffix(gtext, "\n"), "\n")
+		if len(olines) != len(glines) {
+			t.Errorf("%s: %d lines on redis-server, %d on %s:\n%q\n%q", quoteArgs(step), len(olines), len(glines), p.target.name, otext, gtext)
+			continue
+		}
+		for i := range olines {
+			on, ov := clientFields(olines[i])
+			gn, gv := clientFields(glines[i])
+			if strings.Join(on, " ") != strings.Join(gn, " ") {
+				t.Errorf("%s: fields\n  redis-server: %v\n  %s: %v", quoteArgs(step), on, p.target.name, gn)
+			}
+			for _, f := range stable {
+				if ov[f] != gv[f] {
+					t.Errorf("%s: %s=%q on redis-server, %q on %s", quoteArgs(step), f, ov[f], gv[f], p.target.name)
+				}
+			}
+		}
+	}
+}
