@@ -705,7 +705,8 @@ func batchable(o op) bool {
 
 // TestInteropDifferentialRandom runs SHARDIS_DIFF_N (default 20,000; 2,000
 // under -short) generated commands against redis-server and the target.
-// Replay a failure with SHARDIS_SEED=<the seed it printed>.
+// Replay a failure with SHARDIS_SEED=<the seed it printed>; SHARDIS_DIFF_HISTORY=N
+// shows the N commands before a mismatch (default 12).
 func TestInteropDifferentialRandom(t *testing.T) {
 	seed := randomSeed(t)
 	n := randomCount(t, 20000)

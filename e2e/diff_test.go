@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,8 +143,14 @@ func (p *pair) coverage() string {
 	return b.String()
 }
 
-// historyLen is how many earlier commands a mismatch report shows.
-const historyLen = 12
+// historyLen is how many earlier commands a mismatch report shows
+// (SHARDIS_DIFF_HISTORY, default 12).
+var historyLen = func() int {
+	if n, err := strconv.Atoi(os.Getenv("SHARDIS_DIFF_HISTORY")); err == nil && n > 0 {
+		return n
+	}
+	return 12
+}()
 
 // remember adds a command and the oracle's reply to the history.
 func (p *pair) remember(args []string, o result) {
