@@ -467,6 +467,13 @@ func init() {
 	onConfigChange("bind", applyListen)
 	onConfigChange("dir", applyDir)
 	onConfigChange("maxclients", applyMaxClients)
+	onConfigChange("latency-tracking", applyLatencyTracking)
+}
+
+func applyLatencyTracking(s *Server, _, cur *Options) error {
+	v, _ := cur.Get("latency-tracking")
+	s.stats.latencyTracking.Store(v == "yes")
+	return nil
 }
 
 // lookupParamName finds a parameter by any of its names, in any case.
@@ -1263,12 +1270,13 @@ func (cfg *config) set(cl *Client, pairs [][]byte) string {
 	changes := make([]configChange, n)
 	invalid := false
 	var unknown, errName, errText string
+	var isUnknown bool
 	for i := 0; i < n; i++ {
 		name := string(pairs[2*i])
 		e := lookupParamName(name)
 		if e == nil {
 			if !invalid {
-				unknown = name
+				unknown, isUnknown = name, true
 				invalid = true
 			}
 			continue
@@ -1294,7 +1302,7 @@ func (cfg *config) set(cl *Client, pairs [][]byte) string {
 		changes[i] = configChange{e: e, given: name, value: string(pairs[2*i+1])}
 	}
 	if invalid {
-		if unknown != "" {
+		if isUnknown { // the name may be empty: CONFIG SET "" 5
 			return "ERR Unknown option or number of arguments for CONFIG SET - '" + unknown + "'"
 		}
 		return "ERR CONFIG SET failed (possibly related to argument '" + errName + "') - " + errText

@@ -445,7 +445,7 @@ func (s *Server) idleSeconds(e *entry) int64 {
 // keys (with a refcount it never changes) unless an LRU or LFU maxmemory
 // policy needs a clock per value.
 func (s *Server) refcount(e *entry) int64 {
-	if e.kind == kindString && e.enc == encInt {
+	if e.kind == kindString && e.enc == encInt && e.flags&flagUnshared == 0 {
 		o := s.cfg.load()
 		p := o.MaxMemoryPolicy
 		lruOrLFU := strings.HasSuffix(p, "-lru") || strings.HasSuffix(p, "-lfu")

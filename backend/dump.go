@@ -38,6 +38,9 @@ func init() {
 		dup: func(dst, src *entry) {
 			dst.str = append([]byte(nil), src.str...)
 			dst.enc = src.enc
+			// COPY duplicates the object: even a small integer gets its
+			// own, so OBJECT REFCOUNT says 1 (RESTORE shares it again).
+			dst.flags |= flagUnshared
 		},
 	})
 }

@@ -35,9 +35,7 @@ var infoSections = []struct {
 	{"Modules", []string{"module_list", "modules"}, true, nil},
 	{"Commandstats", []string{"commandstats"}, false, infoCommandStats},
 	{"Errorstats", []string{"errorstats"}, true, infoErrorStats},
-	// Latency percentiles per command are not tracked: the section is
-	// there, empty.
-	{"Latencystats", []string{"latencystats"}, false, nil},
+	{"Latencystats", []string{"latencystats"}, false, infoLatencyStats},
 	{"Cluster", []string{"cluster"}, true, infoCluster},
 	{"Keyspace", []string{"keyspace"}, true, infoKeyspace},
 }
@@ -125,14 +123,6 @@ func (s *Server) infoString(req [][]byte) []byte {
 	return w.b
 }
 
-// shardisVersion is this build's version, from the module information Go
-// records (INFO shardis_version).
-var shardisVersion = func() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
-	}
-	return "(devel)"
-}()
 
 // Process facts INFO server reports, read once.
 var (
@@ -153,9 +143,10 @@ var (
 		p, _ := os.Executable()
 		return p
 	}()
+	// infoBuildID is redis_build_id: a hash of the build, as Redis's.
 	infoBuildID = func() string {
 		h := uint64(14695981039346656037)
-		for _, ch := range shardisVersion + runtime.Version() {
+		for _, ch := range buildVersion() + runtime.Version() {
 			h = (h ^ uint64(ch)) * 1099511628211
 		}
 		return strconv.FormatUint(h, 16)
@@ -205,7 +196,6 @@ func infoServer(s *Server, w *infoWriter) {
 	}
 	w.field("config_file", cf)
 	w.field("io_threads_active", "0")
-	w.field("shardis_version", shardisVersion)
 }
 
 func infoClients(s *Server, w *infoWriter) {
@@ -534,6 +524,39 @@ func infoCommandStats(s *Server, w *infoWriter) {
 	}
 }
 
+// infoLatencyStats writes latency_percentiles_usec_<cmd> for every command
+// that has a latency histogram, at latency-tracking-info-percentiles.
+func infoLatencyStats(s *Server, w *infoWriter) {
+	o := s.cfg.load()
+	if v, _ := o.Get("latency-tracking"); v != "yes" {
+		return
+	}
+	spec, _ := o.Get("latency-tracking-info-percentiles")
+	var pcts []float64
+	for _, f := range strings.Fields(spec) {
+		if p, err := strconv.ParseFloat(f, 64); err == nil {
+			pcts = append(pcts, p)
+		}
+	}
+	for _, t := range s.stats.commands() {
+		h := s.stats.latency(t.index)
+		if h == nil {
+			continue
+		}
+		b := []byte("latency_percentiles_usec_" + t.cmd.Name + ":")
+		for i, p := range pcts {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, 'p')
+			b = strconv.AppendFloat(b, p, 'f', -1, 64)
+			b = append(b, '=')
+			b = strconv.AppendFloat(b, float64(h.ValueAtPercentile(p))/1000, 'f', 3, 64)
+		}
+		w.line(string(b))
+	}
+}
+
 func infoErrorStats(s *Server, w *infoWriter) {
 	for _, e := range s.admin.errs.snapshot() {
 		w.line("errorstat_" + e.code + ":count=" + strconv.FormatInt(e.n, 10))
@@ -619,3 +642,11 @@ func (es *errorStats) reset() {
 
 // resetErrorStats is CONFIG RESETSTAT's part for INFO errorstats.
 func resetErrorStats(s *Server) { s.admin.errs.reset() }
+
+// buildVersion is this build's module version, as Go records it.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

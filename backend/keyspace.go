@@ -46,6 +46,7 @@ const (
 const (
 	flagVolatileListed uint8 = 1 << iota // present in shard.volatile
 	flagDead                             // removed from its dict
+	flagUnshared                         // a small integer Redis would hold as its own object (COPY's duplicate), not the shared one
 )
 
 // entry is one key and its value. Strings keep their bytes in str (mutable
@@ -200,6 +201,7 @@ func (sh *shard) insertEntry(key []byte, e *entry) *entry {
 		kind:   e.kind,
 		enc:    e.enc,
 		freq:   e.freq,
+		flags:  e.flags & flagUnshared,
 	}
 	sh.dict.insert(ne)
 	if ne.expire != 0 {

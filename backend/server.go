@@ -110,6 +110,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.cfg = newConfig(s)
 	s.stats.init()
+	applyLatencyTracking(s, nil, &s.opts)
 	s.dbs = make([]*DB, opts.Databases)
 	for i := range s.dbs {
 		s.dbs[i] = newDB(s, i)

@@ -1,10 +1,20 @@
 package backend
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/shardis/shardis/internal/command"
+)
+
+// Latency histograms, as redis-server's latency tracking keeps them: values
+// in nanoseconds from 1 ns to 1 s, two significant digits.
+const (
+	latencyMin     = 1
+	latencyMax     = 1_000_000_000
+	latencySigFigs = 2
 )
 
 // cmdStat is INFO commandstats' line for one command.
@@ -23,8 +33,14 @@ type stats struct {
 	errorReplies  atomic.Int64 // total_error_replies (rejections)
 	netIn, netOut atomic.Int64
 
+	// latencyTracking is "latency-tracking": record per-command latency
+	// histograms for INFO latencystats.
+	latencyTracking atomic.Bool
+
 	stripes [nStripes]struct {
 		cmds []cmdStat // by impl index
+		mu   sync.Mutex
+		lat  []*hdrhistogram.Histogram // by impl index, made on first use; guarded by mu
 		_    [40]byte
 	}
 	unknownRejected atomic.Int64 // unknown commands: no cmdstat line
@@ -43,7 +59,9 @@ func (st *stats) init() {
 	implsOnce.Do(buildImpls)
 	for i := range st.stripes {
 		st.stripes[i].cmds = make([]cmdStat, len(implList))
+		st.stripes[i].lat = make([]*hdrhistogram.Histogram, len(implList))
 	}
+	st.latencyTracking.Store(true)
 }
 
 func (st *stats) record(clientID int64, index int, d time.Duration, failed bool) {
@@ -54,6 +72,35 @@ func (st *stats) record(clientID int64, index int, d time.Duration, failed bool)
 		cs.failed.Add(1)
 		st.errorReplies.Add(1)
 	}
+	if st.latencyTracking.Load() {
+		s := &st.stripes[clientID%nStripes]
+		s.mu.Lock()
+		h := s.lat[index]
+		if h == nil {
+			h = hdrhistogram.New(latencyMin, latencyMax, latencySigFigs)
+			s.lat[index] = h
+		}
+		h.RecordValue(min(max(d.Nanoseconds(), latencyMin), latencyMax))
+		s.mu.Unlock()
+	}
+}
+
+// latency returns the merged latency histogram of an implemented command,
+// or nil when it has none.
+func (st *stats) latency(index int) *hdrhistogram.Histogram {
+	var out *hdrhistogram.Histogram
+	for i := range st.stripes {
+		s := &st.stripes[i]
+		s.mu.Lock()
+		if h := s.lat[index]; h != nil {
+			if out == nil {
+				out = hdrhistogram.New(latencyMin, latencyMax, latencySigFigs)
+			}
+			out.Merge(h)
+		}
+		s.mu.Unlock()
+	}
+	return out
 }
 
 func (st *stats) reject(clientID int64, cmd *command.Command) {
@@ -70,6 +117,7 @@ func (st *stats) reject(clientID int64, cmd *command.Command) {
 // commandTotals is the summed statistics of one implemented command.
 type commandTotals struct {
 	cmd                           *command.Command
+	index                         int
 	calls, usec, rejected, failed int64
 }
 
@@ -78,7 +126,7 @@ type commandTotals struct {
 func (st *stats) commands() []commandTotals {
 	var out []commandTotals
 	for i, im := range implList {
-		t := commandTotals{cmd: im.cmd}
+		t := commandTotals{cmd: im.cmd, index: i}
 		for s := range st.stripes {
 			cs := &st.stripes[s].cmds[i]
 			t.calls += cs.calls.Load()
@@ -107,6 +155,9 @@ func (st *stats) processed() int64 {
 // reset is CONFIG RESETSTAT's part.
 func (st *stats) reset() {
 	for s := range st.stripes {
+		st.stripes[s].mu.Lock()
+		clear(st.stripes[s].lat)
+		st.stripes[s].mu.Unlock()
 		for i := range st.stripes[s].cmds {
 			cs := &st.stripes[s].cmds[i]
 			cs.calls.Store(0)

@@ -105,6 +105,7 @@ func strStoreValue(e *entry, v []byte, enc uint8) {
 	e.kind = kindString
 	e.obj = nil
 	e.enc = enc
+	e.flags &^= flagUnshared
 }
 
 // strStoreInt makes v, in decimal, the value of e, int-encoded (INCR's
@@ -117,6 +118,7 @@ func strStoreInt(e *entry, v int64) {
 	e.kind = kindString
 	e.obj = nil
 	e.enc = encInt
+	e.flags &^= flagUnshared
 }
 
 // setStringKey is redis-server's setKey for a string: key gets a copy of v,
