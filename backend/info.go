@@ -123,7 +123,6 @@ func (s *Server) infoString(req [][]byte) []byte {
 	return w.b
 }
 
-
 // Process facts INFO server reports, read once.
 var (
 	infoOS = func() string {
