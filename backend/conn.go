@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -86,7 +87,14 @@ func (c *Client) beforeFill() error {
 		c.w.Flush()
 		return errClientClosing
 	}
-	return c.w.Flush()
+	err := c.w.Flush()
+	// The client rarely has its next request on the wire yet, and reading
+	// now would mostly fail with EAGAIN and park this goroutine in the
+	// netpoller. Letting the other connections run first makes the read
+	// more likely to find data: measured +10-25% with redis-benchmark -c 50
+	// at -P 1 and -P 16, at the same CPU per request.
+	runtime.Gosched()
+	return err
 }
 
 var errClientClosing = errors.New("client closing")
