@@ -91,10 +91,10 @@ func cmdSetBit(c *Client, args [][]byte) {
 	}
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e, grown := bitStringForWrite(c, sh, key, off)
 	if e == nil {
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		return
 	}
 	byteIdx, mask := off>>3, byte(1)<<(7-off&7)
@@ -107,7 +107,7 @@ func cmdSetBit(c *Client, args [][]byte) {
 		}
 		sh.dirty++
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	if old {
 		c.w.WriteInt(1)
 	} else {
@@ -122,7 +122,7 @@ func cmdGetBit(c *Client, args [][]byte) {
 	}
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
 	switch {
 	case e == nil:
@@ -134,7 +134,7 @@ func cmdGetBit(c *Client, args [][]byte) {
 	default:
 		c.w.WriteInt(0)
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 }
 
 // --- BITCOUNT, BITPOS -------------------------------------------------------
@@ -184,8 +184,8 @@ func bitClampRange(start, end, n int64) (int64, int64) {
 func cmdBitCount(c *Client, args [][]byte) {
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	// A missing key counts 0 before its arguments are looked at.
 	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
 	if e == nil {
@@ -282,8 +282,8 @@ func cmdBitPos(c *Client, args [][]byte) {
 	bit := bitArg == 1
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	// A missing key is an endless run of zeros.
 	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
 	if e == nil {
@@ -389,8 +389,8 @@ func cmdBitOp(c *Client, args [][]byte) {
 	dest, srcKeys := args[2], args[3:]
 	m := keysShardMask(srcKeys) | 1<<shardIndex(dest)
 	touch := !c.noTouch.Load()
-	db.lockShardMask(m)
-	defer db.unlockShardMask(m)
+	c.lockShards(db, m)
+	defer c.unlockShards(db, m)
 
 	// Missing keys are empty strings; the sources are only read until the
 	// result, a new buffer, is complete.
@@ -583,8 +583,8 @@ func bitfieldGeneric(c *Client, args [][]byte, readonlyCmd bool) {
 
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	var e *entry
 	grown := false
 	if readonly {

@@ -1434,7 +1434,7 @@ func cmdConfigSet(c *Client, args [][]byte) {
 }
 
 func cmdConfigResetStat(c *Client, args [][]byte) {
-	c.srv.resetStats()
+	c.srv.resetStats(c)
 	c.w.WriteOK()
 }
 
@@ -1462,16 +1462,16 @@ func cmdConfigRewrite(c *Client, args [][]byte) {
 
 // resetStats is CONFIG RESETSTAT: the counters INFO stats, commandstats and
 // errorstats show, and the keyspace hit, miss and expiry counts.
-func (s *Server) resetStats() {
+func (s *Server) resetStats(c *Client) {
 	s.stats.reset()
 	s.stats.netIn.Store(0)
 	s.stats.netOut.Store(0)
 	for _, db := range s.dbs {
 		for i := range db.shards {
 			sh := &db.shards[i]
-			sh.mu.Lock()
+			c.lockShard(sh)
 			sh.hits, sh.misses, sh.expired = 0, 0, 0
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 		}
 	}
 	resetErrorStats(s)

@@ -34,6 +34,7 @@ type Client struct {
 	authed  bool
 	reply   int
 	closing bool // close once the current reply is written
+	inExec  bool // EXEC holds every shard: lock helpers do nothing (multi.go)
 	now     int64
 	created time.Time
 

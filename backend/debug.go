@@ -133,10 +133,10 @@ func (d *digest) xorValue(e *entry) {
 // datasetDigest is DEBUG DIGEST: every database with keys, its number
 // mixed in, then each key's digest (its name and value) xored in. Keys
 // whose time ran out but that are still stored count, as in Redis.
-func (s *Server) datasetDigest() digest {
+func (s *Server) datasetDigest(c *Client) digest {
 	var final digest
 	for j, db := range s.dbs {
-		db.lockAll()
+		c.lockDB(db)
 		n := 0
 		for i := range db.shards {
 			n += db.shards[i].dict.count
@@ -156,7 +156,7 @@ func (s *Server) datasetDigest() digest {
 				}
 			}
 		}
-		db.unlockAll()
+		c.unlockDB(db)
 	}
 	return final
 }
@@ -240,19 +240,19 @@ func cmdDebug(c *Client, args [][]byte) {
 		c.srv.activeExpire.Store(cAtoi(args[2]) != 0)
 		c.w.WriteOK()
 	case sub == "digest" && n == 2:
-		d := c.srv.datasetDigest()
+		d := c.srv.datasetDigest(c)
 		c.w.WriteSimple(d.hex())
 	case sub == "digest-value" && n >= 2:
 		c.w.WriteArrayLen(n - 2)
 		for _, key := range args[2:] {
 			var d digest
 			sh := c.db.shard(key)
-			sh.mu.Lock()
+			c.lockShard(sh)
 			// As Redis: a debugging command sees keys whose time ran out.
 			if e := sh.dict.find(key); e != nil {
 				d.xorValue(e)
 			}
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 			c.w.WriteSimple(d.hex())
 		}
 	case sub == "object" && n == 3:
@@ -416,7 +416,7 @@ func debugPopulate(c *Client, args [][]byte) {
 			}
 		}
 		sh := c.db.shard(key)
-		sh.mu.Lock()
+		c.lockShard(sh)
 		if sh.peek(c.db, key, c.now) == nil {
 			e := sh.add(c.db, key, kindString)
 			e.str = append([]byte(nil), val...)
@@ -425,7 +425,7 @@ func debugPopulate(c *Client, args [][]byte) {
 				e.enc = encEmbstr
 			}
 		}
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 	}
 	c.w.WriteOK()
 }
@@ -465,10 +465,10 @@ func encodingName(e *entry) string {
 
 func debugObject(c *Client, key []byte) {
 	sh := c.db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.dict.find(key)
 	if e == nil {
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.err(errNoSuchKey)
 		return
 	}
@@ -478,7 +478,7 @@ func debugObject(c *Client, key []byte) {
 	}
 	line := fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d%s",
 		e, c.srv.refcount(e), encodingName(e), c.srv.serializedLength(e), e.lru&lruClockMax, c.srv.idleSeconds(e), extra)
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	c.w.WriteSimple(line)
 }
 
@@ -503,10 +503,10 @@ var objectHelp = []string{
 // On success the shard is locked; the caller unlocks it.
 func objectLookup(c *Client, key []byte) (*shard, *entry) {
 	sh := c.db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(c.db, key, c.now, false)
 	if e == nil {
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.w.WriteNull()
 		return nil, nil
 	}
@@ -516,7 +516,7 @@ func objectLookup(c *Client, key []byte) (*shard, *entry) {
 func cmdObjectEncoding(c *Client, args [][]byte) {
 	if sh, e := objectLookup(c, args[2]); e != nil {
 		name := encodingName(e)
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.w.WriteBulkString(name)
 	}
 }
@@ -524,7 +524,7 @@ func cmdObjectEncoding(c *Client, args [][]byte) {
 func cmdObjectRefcount(c *Client, args [][]byte) {
 	if sh, e := objectLookup(c, args[2]); e != nil {
 		n := c.srv.refcount(e)
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.w.WriteInt(n)
 	}
 }
@@ -534,7 +534,7 @@ func lfuPolicy(o *Options) bool { return strings.HasSuffix(o.MaxMemoryPolicy, "-
 func cmdObjectIdletime(c *Client, args [][]byte) {
 	if sh, e := objectLookup(c, args[2]); e != nil {
 		idle := c.srv.idleSeconds(e)
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		if lfuPolicy(c.srv.cfg.load()) {
 			c.err(errLFUSelected)
 			return
@@ -548,7 +548,7 @@ func cmdObjectIdletime(c *Client, args [][]byte) {
 func cmdObjectFreq(c *Client, args [][]byte) {
 	if sh, e := objectLookup(c, args[2]); e != nil {
 		freq := int64(e.freq)
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		if !lfuPolicy(c.srv.cfg.load()) {
 			c.err(errLFUNotSelected)
 			return
@@ -658,15 +658,15 @@ func cmdMemoryUsage(c *Client, args [][]byte) {
 	}
 	key := args[2]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.dict.find(key)
 	if e == nil {
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.w.WriteNull()
 		return
 	}
 	n := memoryUsage(e, samples)
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	c.w.WriteInt(n)
 }
 
@@ -685,7 +685,7 @@ func cmdMemoryStats(c *Client, args [][]byte) {
 	var dbs []dbStat
 	totalKeys := 0
 	for i, db := range s.dbs {
-		if k, x := db.keysAndExpires(); k > 0 {
+		if k, x := db.keysAndExpires(c); k > 0 {
 			dbs = append(dbs, dbStat{i, k, x})
 			totalKeys += k
 		}

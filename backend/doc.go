@@ -27,6 +27,13 @@
 //   - Lock order: databases by index, then shards by index. A command that
 //     touches several shards (MSET, RENAME, BITOP) locks them all, sorted,
 //     before reading anything, so it is atomic as in Redis.
+//   - Handlers lock shards only through the Client helpers of multi.go
+//     (c.lockShard, c.lockShards, c.lockDB, c.lockShardPair and their
+//     unlocks), never sh.mu directly: EXEC holds every shard of every
+//     database for the whole transaction, and the helpers do nothing while
+//     their client is inside EXEC, so the queued commands run without
+//     locking again and no other client's command interleaves. Code outside
+//     commands (active expiry) uses the mutexes.
 //   - A shard's dict, volatile list and counters are only touched with its
 //     mutex held.
 //   - Expired keys are never visible: lookup and peek delete an expired key

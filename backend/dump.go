@@ -256,13 +256,13 @@ func restoredStringEnc(b []byte) uint8 {
 
 func cmdDump(c *Client, args [][]byte) {
 	sh := c.db.shard(args[1])
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(c.db, args[1], c.now, !c.noTouch.Load())
 	var p []byte
 	if e != nil {
 		p = dumpValue(e)
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	switch {
 	case e == nil:
 		c.w.WriteNull()
@@ -359,8 +359,8 @@ func cmdRestore(c *Client, args [][]byte) {
 
 	db, key := c.db, args[1]
 	sh := db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	switch {
 	case !replace && sh.peekTouched(db, key, c.now) != nil:
 		c.err(errBusyKey)

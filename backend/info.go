@@ -52,6 +52,7 @@ var (
 // infoWriter builds one section's "name:value\r\n" lines.
 type infoWriter struct {
 	s *Server
+	c *Client // the client asking, for the shard lock helpers
 	b []byte
 }
 
@@ -78,13 +79,13 @@ func init() {
 }
 
 func cmdInfo(c *Client, args [][]byte) {
-	c.w.WriteVerbatim("txt", string(c.srv.infoString(args[1:])))
+	c.w.WriteVerbatim("txt", string(c.srv.infoString(c, args[1:])))
 }
 
 // infoString is INFO's text for the requested sections: none means
 // "default"; "all" is every section, "everything" every section and those
 // modules add (none here); unknown names select nothing.
-func (s *Server) infoString(req [][]byte) []byte {
+func (s *Server) infoString(c *Client, req [][]byte) []byte {
 	all := false
 	want := map[string]bool{}
 	if len(req) == 0 {
@@ -98,7 +99,7 @@ func (s *Server) infoString(req [][]byte) []byte {
 			want[n] = true
 		}
 	}
-	w := &infoWriter{s: s}
+	w := &infoWriter{s: s, c: c}
 	n := 0
 	for _, sec := range infoSections {
 		on := all || (want["default"] && sec.deflt)
@@ -348,14 +349,14 @@ func infoMemory(s *Server, w *infoWriter) {
 }
 
 // dirtyCount is rdb_changes_since_last_save: the shards' change counters.
-func (s *Server) dirtyCount() int64 {
+func (s *Server) dirtyCount(c *Client) int64 {
 	var n int64
 	for _, db := range s.dbs {
 		for i := range db.shards {
 			sh := &db.shards[i]
-			sh.mu.Lock()
+			c.lockShard(sh)
 			n += sh.dirty
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 		}
 	}
 	return n
@@ -369,7 +370,7 @@ func infoPersistence(s *Server, w *infoWriter) {
 	w.field("current_fork_perc", "0.00")
 	w.field("current_save_keys_processed", "0")
 	w.field("current_save_keys_total", "0")
-	w.int("rdb_changes_since_last_save", s.dirtyCount())
+	w.int("rdb_changes_since_last_save", s.dirtyCount(w.c))
 	w.field("rdb_bgsave_in_progress", "0")
 	w.int("rdb_last_save_time", s.lastSave.Load())
 	w.field("rdb_last_bgsave_status", "ok")
@@ -398,15 +399,15 @@ func infoPersistence(s *Server, w *infoWriter) {
 }
 
 // keyspaceTotals sums the shards' hit, miss and expiry counters.
-func (s *Server) keyspaceTotals() (hits, misses, expired int64) {
+func (s *Server) keyspaceTotals(c *Client) (hits, misses, expired int64) {
 	for _, db := range s.dbs {
 		for i := range db.shards {
 			sh := &db.shards[i]
-			sh.mu.Lock()
+			c.lockShard(sh)
 			hits += sh.hits
 			misses += sh.misses
 			expired += sh.expired
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 		}
 	}
 	return
@@ -431,7 +432,7 @@ func (s *Server) opsPerSec(processed int64) int64 {
 
 func infoStats(s *Server, w *infoWriter) {
 	st := &s.stats
-	hits, misses, expired := s.keyspaceTotals()
+	hits, misses, expired := s.keyspaceTotals(w.c)
 	processed := st.processed()
 	w.int("total_connections_received", st.connections.Load())
 	w.int("total_commands_processed", processed)
@@ -572,7 +573,7 @@ func infoCluster(s *Server, w *infoWriter) {
 
 func infoKeyspace(s *Server, w *infoWriter) {
 	for i, db := range s.dbs {
-		keys, expires := db.keysAndExpires()
+		keys, expires := db.keysAndExpires(w.c)
 		if keys == 0 {
 			continue
 		}

@@ -199,19 +199,19 @@ func cmdDel(c *Client, args [][]byte) {
 	keys := args[1:]
 	if len(keys) == 1 {
 		sh := db.shard(keys[0])
-		sh.mu.Lock()
+		c.lockShard(sh)
 		n := 0
 		if sh.peek(db, keys[0], c.now) != nil {
 			sh.remove(keys[0])
 			sh.dirty++
 			n = 1
 		}
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.w.WriteInt(int64(n))
 		return
 	}
 	m := keysShardMask(keys)
-	db.lockShardMask(m)
+	c.lockShards(db, m)
 	n := 0
 	for _, k := range keys {
 		sh := db.shard(k)
@@ -221,7 +221,7 @@ func cmdDel(c *Client, args [][]byte) {
 			n++
 		}
 	}
-	db.unlockShardMask(m)
+	c.unlockShards(db, m)
 	c.w.WriteInt(int64(n))
 }
 
@@ -230,14 +230,14 @@ func cmdDel(c *Client, args [][]byte) {
 func countExisting(c *Client, keys [][]byte, touch bool) {
 	db := c.db
 	m := keysShardMask(keys)
-	db.lockShardMask(m)
+	c.lockShards(db, m)
 	n := 0
 	for _, k := range keys {
 		if db.shard(k).lookup(db, k, c.now, touch) != nil {
 			n++
 		}
 	}
-	db.unlockShardMask(m)
+	c.unlockShards(db, m)
 	c.w.WriteInt(int64(n))
 }
 
@@ -247,12 +247,12 @@ func cmdTouch(c *Client, args [][]byte) { countExisting(c, args[1:], true) }
 
 func cmdType(c *Client, args [][]byte) {
 	sh := c.db.shard(args[1])
-	sh.mu.Lock()
+	c.lockShard(sh)
 	k := kindNone
 	if e := sh.lookup(c.db, args[1], c.now, false); e != nil {
 		k = e.kind
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	c.w.WriteSimple(k.String())
 }
 
@@ -315,10 +315,10 @@ func expireGeneric(c *Client, args [][]byte, name string, basetime int64, secs b
 	db := c.db
 	key := args[1]
 	sh := db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.peekTouched(db, key, c.now)
 	if e == nil || !expireAllowed(flags, e.expire, when) {
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.w.WriteInt(0)
 		return
 	}
@@ -328,7 +328,7 @@ func expireGeneric(c *Client, args [][]byte, name string, basetime int64, secs b
 		sh.setExpire(e, when)
 	}
 	sh.dirty++
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	c.w.WriteInt(1)
 }
 
@@ -353,13 +353,13 @@ func expireAllowed(flags int, cur, when int64) bool {
 // in seconds rounded to the nearest unless ms.
 func ttlGeneric(c *Client, args [][]byte, ms, abs bool) {
 	sh := c.db.shard(args[1])
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(c.db, args[1], c.now, false)
 	var expire int64 = -1
 	if e != nil {
 		expire = e.expire
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	switch {
 	case e == nil:
 		c.w.WriteInt(-2)
@@ -382,14 +382,14 @@ func ttlGeneric(c *Client, args [][]byte, ms, abs bool) {
 
 func cmdPersist(c *Client, args [][]byte) {
 	sh := c.db.shard(args[1])
-	sh.mu.Lock()
+	c.lockShard(sh)
 	n := 0
 	if e := sh.peekTouched(c.db, args[1], c.now); e != nil && e.expire != 0 {
 		sh.setExpire(e, 0)
 		sh.dirty++
 		n = 1
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	c.w.WriteInt(int64(n))
 }
 
@@ -399,9 +399,9 @@ func renameGeneric(c *Client, args [][]byte, nx bool) {
 	db := c.db
 	src, dst := args[1], args[2]
 	si, di := shardIndex(src), shardIndex(dst)
-	lockShardPair(db, si, db, di)
+	c.lockShardPair(db, si, db, di)
 	found, renamed := renameLocked(c, src, dst, si, di, nx)
-	unlockShardPair(db, si, db, di)
+	c.unlockShardPair(db, si, db, di)
 	switch {
 	case !found:
 		c.err(errNoSuchKey)
@@ -453,7 +453,7 @@ func cmdMove(c *Client, args [][]byte) {
 	}
 	key := args[1]
 	i := shardIndex(key)
-	lockShardPair(src, i, dst, i)
+	c.lockShardPair(src, i, dst, i)
 	n := 0
 	if e := src.shards[i].peekTouched(src, key, c.now); e != nil && dst.shards[i].peekTouched(dst, key, c.now) == nil {
 		dst.shards[i].insertEntry(key, e)
@@ -461,7 +461,7 @@ func cmdMove(c *Client, args [][]byte) {
 		src.shards[i].dirty++
 		n = 1
 	}
-	unlockShardPair(src, i, dst, i)
+	c.unlockShardPair(src, i, dst, i)
 	c.w.WriteInt(int64(n))
 }
 
@@ -488,8 +488,8 @@ func cmdCopy(c *Client, args [][]byte) {
 		return
 	}
 	si, di := shardIndex(key), shardIndex(newkey)
-	lockShardPair(src, si, dst, di)
-	defer unlockShardPair(src, si, dst, di)
+	c.lockShardPair(src, si, dst, di)
+	defer c.unlockShardPair(src, si, dst, di)
 	ssh, dsh := &src.shards[si], &dst.shards[di]
 	e := ssh.lookup(src, key, c.now, !c.noTouch.Load())
 	if e == nil {
@@ -549,8 +549,8 @@ func cmdSwapDB(c *Client, args [][]byte) {
 	}
 	if id1 != id2 {
 		a, b := c.srv.dbs[min(id1, id2)], c.srv.dbs[max(id1, id2)]
-		a.lockAll()
-		b.lockAll()
+		c.lockDB(a)
+		c.lockDB(b)
 		for i := range a.shards {
 			sa, sb := &a.shards[i], &b.shards[i]
 			sa.dict, sb.dict = sb.dict, sa.dict
@@ -558,8 +558,8 @@ func cmdSwapDB(c *Client, args [][]byte) {
 			sa.expires, sb.expires = sb.expires, sa.expires
 		}
 		a.shards[0].dirty++
-		b.unlockAll()
-		a.unlockAll()
+		c.unlockDB(b)
+		c.unlockDB(a)
 	}
 	c.w.WriteOK()
 }
@@ -592,9 +592,9 @@ func cmdFlushDB(c *Client, args [][]byte) {
 		return
 	}
 	db := c.db
-	db.lockAll()
+	c.lockDB(db)
 	db.shards[0].dirty += db.flushLocked()
-	db.unlockAll()
+	c.unlockDB(db)
 	c.w.WriteOK()
 }
 
@@ -604,7 +604,7 @@ func cmdFlushAll(c *Client, args [][]byte) {
 	}
 	dbs := c.srv.dbs
 	for _, db := range dbs {
-		db.lockAll()
+		c.lockDB(db)
 	}
 	var n int64
 	for _, db := range dbs {
@@ -612,9 +612,9 @@ func cmdFlushAll(c *Client, args [][]byte) {
 	}
 	dbs[0].shards[0].dirty += n + 1
 	for i := len(dbs) - 1; i >= 0; i-- {
-		dbs[i].unlockAll()
+		c.unlockDB(dbs[i])
 	}
 	c.w.WriteOK()
 }
 
-func cmdDBSize(c *Client, args [][]byte) { c.w.WriteInt(int64(c.db.size())) }
+func cmdDBSize(c *Client, args [][]byte) { c.w.WriteInt(int64(c.db.size(c))) }

@@ -494,11 +494,11 @@ func TestRenameAcrossShardsAndMoveAcrossDBs(t *testing.T) {
 	if e := findEntry(s, 15, k[1]); e == nil || string(e.str) != "v" || e.expire != exp {
 		t.Fatalf("after MOVE: %+v", e)
 	}
-	keys, expires := s.db(0).keysAndExpires()
+	keys, expires := s.db(0).keysAndExpires(&Client{})
 	if keys != 0 || expires != 0 {
 		t.Errorf("db 0 after MOVE: %d keys, %d expires", keys, expires)
 	}
-	keys, expires = s.db(15).keysAndExpires()
+	keys, expires = s.db(15).keysAndExpires(&Client{})
 	if keys != 1 || expires != 1 {
 		t.Errorf("db 15 after MOVE: %d keys, %d expires", keys, expires)
 	}
@@ -532,7 +532,7 @@ func TestSwapDBSwitchesOtherClients(t *testing.T) {
 	b.expect("*1\r\n$3\r\nin0\r\n", "keys", "*")
 	a.expect("*1\r\n$3\r\nin1\r\n", "keys", "*")
 	b.expect(":1\r\n", "exists", "in0")
-	if keys, expires := s.db(1).keysAndExpires(); keys != 1 || expires != 1 {
+	if keys, expires := s.db(1).keysAndExpires(&Client{}); keys != 1 || expires != 1 {
 		t.Errorf("db 1: %d keys, %d expires", keys, expires)
 	}
 }

@@ -118,25 +118,25 @@ func (db *DB) unlockAll() {
 
 // size is the number of keys in db, expired-but-not-yet-removed included, as
 // DBSIZE counts them.
-func (db *DB) size() int {
+func (db *DB) size(c *Client) int {
 	n := 0
 	for i := range db.shards {
 		sh := &db.shards[i]
-		sh.mu.Lock()
+		c.lockShard(sh)
 		n += sh.dict.count
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 	}
 	return n
 }
 
 // keysAndExpires returns the key and volatile-key counts for INFO keyspace.
-func (db *DB) keysAndExpires() (keys, expires int) {
+func (db *DB) keysAndExpires(c *Client) (keys, expires int) {
 	for i := range db.shards {
 		sh := &db.shards[i]
-		sh.mu.Lock()
+		c.lockShard(sh)
 		keys += sh.dict.count
 		expires += sh.expires
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 	}
 	return keys, expires
 }

@@ -125,7 +125,7 @@ func cmdScan(c *Client, args [][]byte) {
 	if !ok {
 		return
 	}
-	keys, next := c.db.scan(cursor, o, c.now)
+	keys, next := c.db.scan(c, cursor, o, c.now)
 	c.w.WriteArrayLen(2)
 	var tmp [20]byte
 	c.w.WriteBulk(strconv.AppendUint(tmp[:0], next, 10))
@@ -139,7 +139,7 @@ func cmdScan(c *Client, args [][]byte) {
 // it has gathered o.count keys or visited ten times as many buckets, then
 // drops the keys that do not match the pattern or the type, and expired
 // ones (deleting them). It returns the keys and the next cursor (0: done).
-func (db *DB) scan(cursor uint64, o scanOptions, now int64) ([]string, uint64) {
+func (db *DB) scan(c *Client, cursor uint64, o scanOptions, now int64) ([]string, uint64) {
 	si := int(cursor & (nShards - 1))
 	dc := cursor >> shardBits
 	budget := o.count * 10
@@ -152,7 +152,7 @@ func (db *DB) scan(cursor uint64, o scanOptions, now int64) ([]string, uint64) {
 	var gathered int64
 	for {
 		sh := &db.shards[si]
-		sh.mu.Lock()
+		c.lockShard(sh)
 		batch = batch[:0]
 		// An empty shard costs nothing, so that a small database is
 		// covered in one call, as a single Redis dict would be.
@@ -188,7 +188,7 @@ func (db *DB) scan(cursor uint64, o scanOptions, now int64) ([]string, uint64) {
 			}
 			keys = append(keys, e.key)
 		}
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		if dc == 0 {
 			si++
 			if si == nShards {
@@ -209,7 +209,7 @@ func cmdKeys(c *Client, args [][]byte) {
 	all := len(pattern) == 1 && pattern[0] == '*'
 	db := c.db
 	var keys []string
-	db.lockAll()
+	c.lockDB(db)
 	for i := range db.shards {
 		d := &db.shards[i].dict
 		for _, head := range d.buckets {
@@ -223,7 +223,7 @@ func cmdKeys(c *Client, args [][]byte) {
 			}
 		}
 	}
-	db.unlockAll()
+	c.unlockDB(db)
 	c.w.WriteArrayLen(len(keys))
 	for _, k := range keys {
 		c.w.WriteBulkString(k)
@@ -235,8 +235,8 @@ func cmdKeys(c *Client, args [][]byte) {
 // probability proportional to its size, then a key within it.
 func cmdRandomKey(c *Client, args [][]byte) {
 	db := c.db
-	db.lockAll()
-	defer db.unlockAll()
+	c.lockDB(db)
+	defer c.unlockDB(db)
 	total := 0
 	for i := range db.shards {
 		total += db.shards[i].dict.count

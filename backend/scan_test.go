@@ -351,7 +351,7 @@ func TestScanGuaranteeAcrossResizes(t *testing.T) {
 		var cursor uint64
 		resizes := 0
 		for step := 0; ; step++ {
-			keys, next := db.scan(cursor, scanOptions{count: 5}, now)
+			keys, next := db.scan(&Client{}, cursor, scanOptions{count: 5}, now)
 			for _, k := range keys {
 				seen[k] = true
 			}

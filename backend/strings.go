@@ -179,7 +179,7 @@ func strFoldPrefix(b []byte, lower string) bool {
 func cmdGet(c *Client, args [][]byte) {
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
 	switch {
 	case e == nil:
@@ -189,7 +189,7 @@ func cmdGet(c *Client, args [][]byte) {
 	default:
 		c.w.WriteBulk(e.str)
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 }
 
 // Options of SET and GETEX, as redis-server's parseExtendedStringArguments
@@ -312,7 +312,7 @@ func setGeneric(c *Client, key, val []byte, flags int, expire []byte, name strin
 	}
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	var e *entry
 	if flags&setGet != 0 {
 		e = sh.lookup(db, key, c.now, !c.noTouch.Load())
@@ -320,7 +320,7 @@ func setGeneric(c *Client, key, val []byte, flags int, expire []byte, name strin
 		case e == nil:
 			c.w.WriteNull()
 		case e.kind != kindString:
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 			c.err(errWrongType)
 			return
 		default:
@@ -330,7 +330,7 @@ func setGeneric(c *Client, key, val []byte, flags int, expire []byte, name strin
 		e = sh.peekTouched(db, key, c.now)
 	}
 	if (flags&setNX != 0 && e != nil) || (flags&setXX != 0 && e == nil) {
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		switch {
 		case flags&setGet != 0:
 		case intReply:
@@ -346,7 +346,7 @@ func setGeneric(c *Client, key, val []byte, flags int, expire []byte, name strin
 		// as in redis-server 7.0.
 		sh.setExpire(e, when)
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	switch {
 	case flags&setGet != 0:
 	case intReply:
@@ -360,13 +360,13 @@ func cmdGetSet(c *Client, args [][]byte) {
 	key := args[1]
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(db, key, c.now, !c.noTouch.Load())
 	switch {
 	case e == nil:
 		c.w.WriteNull()
 	case e.kind != kindString:
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.err(errWrongType)
 		return
 	default:
@@ -374,7 +374,7 @@ func cmdGetSet(c *Client, args [][]byte) {
 		c.w.WriteBulk(e.str)
 	}
 	setStringKey(c, sh, e, key, args[2], false)
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 }
 
 func cmdGetEx(c *Client, args [][]byte) {
@@ -385,8 +385,8 @@ func cmdGetEx(c *Client, args [][]byte) {
 	key := args[1]
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	e := sh.lookup(db, key, c.now, !c.noTouch.Load())
 	if e == nil {
 		c.w.WriteNull()
@@ -421,7 +421,7 @@ func cmdGetDel(c *Client, args [][]byte) {
 	key := args[1]
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(db, key, c.now, !c.noTouch.Load())
 	switch {
 	case e == nil:
@@ -433,7 +433,7 @@ func cmdGetDel(c *Client, args [][]byte) {
 		sh.remove(key)
 		sh.dirty++
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 }
 
 // --- MGET, MSET, MSETNX -----------------------------------------------------
@@ -473,7 +473,7 @@ func cmdMGet(c *Client, args [][]byte) {
 		ks.add(i, k)
 	}
 	touch := !c.noTouch.Load()
-	db.lockShardMask(ks.mask)
+	c.lockShards(db, ks.mask)
 	c.w.WriteArrayLen(len(keys))
 	for i, k := range keys {
 		// Keys of another type answer nil, as in redis-server.
@@ -483,7 +483,7 @@ func cmdMGet(c *Client, args [][]byte) {
 			c.w.WriteNull()
 		}
 	}
-	db.unlockShardMask(ks.mask)
+	c.unlockShards(db, ks.mask)
 }
 
 // msetGeneric is MSET, and MSETNX when nx: every shard involved is locked
@@ -502,11 +502,11 @@ func msetGeneric(c *Client, args [][]byte, nx bool) {
 	for j := 1; j < len(args); j += 2 {
 		ks.add(j/2, args[j])
 	}
-	db.lockShardMask(ks.mask)
+	c.lockShards(db, ks.mask)
 	if nx {
 		for j := 1; j < len(args); j += 2 {
 			if ks.shard(db, j/2, args[j]).peek(db, args[j], c.now) != nil {
-				db.unlockShardMask(ks.mask)
+				c.unlockShards(db, ks.mask)
 				c.w.WriteInt(0)
 				return
 			}
@@ -517,7 +517,7 @@ func msetGeneric(c *Client, args [][]byte, nx bool) {
 		sh := ks.shard(db, j/2, key)
 		setStringKey(c, sh, sh.peekTouched(db, key, c.now), key, args[j+1], false)
 	}
-	db.unlockShardMask(ks.mask)
+	c.unlockShards(db, ks.mask)
 	if nx {
 		c.w.WriteInt(1)
 	} else {
@@ -531,19 +531,19 @@ func cmdAppend(c *Client, args [][]byte) {
 	key, v := args[1], args[2]
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.peekTouched(db, key, c.now)
 	if e == nil {
 		e = sh.add(db, key, kindString)
 		strStoreValue(e, v, storedStringEncoding(v))
 	} else {
 		if e.kind != kindString {
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 			c.err(errWrongType)
 			return
 		}
 		if !stringLengthOK(c, int64(len(e.str)), int64(len(v))) {
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 			return
 		}
 		e.str = append(e.str, v...)
@@ -551,14 +551,14 @@ func cmdAppend(c *Client, args [][]byte) {
 	}
 	sh.dirty++
 	n := len(e.str)
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	c.w.WriteInt(int64(n))
 }
 
 func cmdStrlen(c *Client, args [][]byte) {
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
 	switch {
 	case e == nil:
@@ -568,7 +568,7 @@ func cmdStrlen(c *Client, args [][]byte) {
 	default:
 		c.w.WriteInt(int64(len(e.str)))
 	}
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 }
 
 // cmdGetRange is GETRANGE and its old name SUBSTR.
@@ -581,8 +581,8 @@ func cmdGetRange(c *Client, args [][]byte) {
 	}
 	key := args[1]
 	sh := c.db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
 	if e == nil {
 		c.w.WriteBulk(nil)
@@ -628,8 +628,8 @@ func cmdSetRange(c *Client, args [][]byte) {
 	key, v := args[1], args[3]
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	e := sh.peekTouched(db, key, c.now)
 	if e == nil {
 		if len(v) == 0 {
@@ -692,24 +692,24 @@ func cmdDecrBy(c *Client, args [][]byte) {
 func incrDecr(c *Client, key []byte, incr int64) {
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
+	c.lockShard(sh)
 	e := sh.peekTouched(db, key, c.now)
 	var v int64
 	if e != nil {
 		if e.kind != kindString {
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 			c.err(errWrongType)
 			return
 		}
 		var ok bool
 		if v, ok = parseStrictInt(e.str); !ok {
-			sh.mu.Unlock()
+			c.unlockShard(sh)
 			c.err(errNotInt)
 			return
 		}
 	}
 	if (incr < 0 && v < 0 && incr < math.MinInt64-v) || (incr > 0 && v > 0 && incr > math.MaxInt64-v) {
-		sh.mu.Unlock()
+		c.unlockShard(sh)
 		c.err(errOverflow)
 		return
 	}
@@ -719,7 +719,7 @@ func incrDecr(c *Client, key []byte, incr int64) {
 	}
 	strStoreInt(e, v)
 	sh.dirty++
-	sh.mu.Unlock()
+	c.unlockShard(sh)
 	c.w.WriteInt(v)
 }
 
@@ -730,8 +730,8 @@ func cmdIncrByFloat(c *Client, args [][]byte) {
 	key := args[1]
 	db := c.db
 	sh := db.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
 	e := sh.peekTouched(db, key, c.now)
 	cur := new(big.Float)
 	if e != nil {
@@ -1035,11 +1035,11 @@ func cmdLCS(c *Client, args [][]byte) {
 	touch := !c.noTouch.Load()
 	// Both values are read at one instant and copied, so that the
 	// quadratic work runs with no shard locked.
-	db.lockShardMask(m)
+	c.lockShards(db, m)
 	ea := db.shard(ka).lookup(db, ka, c.now, touch)
 	eb := db.shard(kb).lookup(db, kb, c.now, touch)
 	if (ea != nil && ea.kind != kindString) || (eb != nil && eb.kind != kindString) {
-		db.unlockShardMask(m)
+		c.unlockShards(db, m)
 		c.err(errLCSWrongType)
 		return
 	}
@@ -1050,7 +1050,7 @@ func cmdLCS(c *Client, args [][]byte) {
 	if eb != nil {
 		b = append([]byte(nil), eb.str...)
 	}
-	db.unlockShardMask(m)
+	c.unlockShards(db, m)
 
 	var getLen, getIdx, withMatchLen bool
 	var minMatchLen int64
