@@ -55,8 +55,21 @@ const (
 	ttlToleranceMillis  = 2000
 )
 
+// typeRules are the comparison rules of the data types' own files
+// (diff_<type>_test.go), added from their init with addTypeRules. ruleFor
+// asks them first; each returns ok false for commands it does not know.
+var typeRules []func(args []string) (rule cmpRule, ok bool)
+
+// addTypeRules registers a data type's comparison rules (see typeRules).
+func addTypeRules(f func(args []string) (cmpRule, bool)) { typeRules = append(typeRules, f) }
+
 // ruleFor picks the comparison rule for a command.
 func ruleFor(args []string) cmpRule {
+	for _, f := range typeRules {
+		if r, ok := f(args); ok {
+			return r
+		}
+	}
 	name := strings.ToUpper(args[0])
 	sub := ""
 	if len(args) > 1 {
