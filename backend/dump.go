@@ -91,6 +91,11 @@ type valueCodec struct {
 	// dup makes dst's value (str, obj, enc) a deep copy of src's, sharing
 	// nothing mutable with it.
 	dup func(dst, src *entry)
+	// restored, when set, runs on a value RESTORE has just stored, with the
+	// server at hand: redis-server gives a loaded value the encoding its
+	// current thresholds call for (hash-max-listpack-entries and the like),
+	// which decode cannot see.
+	restored func(s *Server, e *entry)
 }
 
 // valueCodecs holds the codec of each kind; nil when the kind has none yet.
@@ -396,6 +401,9 @@ func cmdRestore(c *Client, args [][]byte) {
 	}
 	e := sh.add(db, key, v.kind)
 	e.str, e.obj, e.enc = v.str, v.obj, v.enc
+	if vc := valueCodecs[e.kind]; vc.restored != nil {
+		vc.restored(c.srv, e)
+	}
 	if ttl != 0 {
 		sh.setExpire(e, ttl)
 	}
