@@ -1,0 +1,1152 @@
+package backend
+
+import (
+	"encoding/binary"
+	"math"
+	"math/big"
+	"math/bits"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"unsafe"
+)
+
+// The hash commands (redis-server 7.0's t_hash.c): HSET, HMSET, HSETNX,
+// HGET, HMGET, HDEL, HEXISTS, HLEN, HSTRLEN, HKEYS, HVALS, HGETALL, HINCRBY,
+// HINCRBYFLOAT, HRANDFIELD and HSCAN.
+//
+// A hash value (entry.obj) is a *hashValue in one of Redis's two encodings,
+// which OBJECT ENCODING reports:
+//
+//   - listpack: every field and value in one byte string, in insertion
+//     order, searched linearly, as Redis's listpack is. HKEYS, HGETALL and
+//     HSCAN answer in that order, as redis-server does.
+//   - hashtable: a chained hash table with power-of-two bucket counts, grown
+//     and shrunk at Redis's load factors, scanned with Redis's
+//     reverse-binary cursor.
+//
+// A hash starts as a listpack and becomes a hashtable for good once it holds
+// more than hash-max-listpack-entries fields or a field or value longer than
+// hash-max-listpack-value bytes (checked whenever a field is set, with the
+// configuration of that moment), exactly when redis-server converts.
+
+func init() {
+	register("hset", func(c *Client, args [][]byte) { hsetGeneric(c, args, "hset") })
+	register("hmset", func(c *Client, args [][]byte) { hsetGeneric(c, args, "hmset") })
+	register("hsetnx", cmdHSetNX)
+	register("hget", cmdHGet)
+	register("hmget", cmdHMGet)
+	register("hdel", cmdHDel)
+	register("hexists", cmdHExists)
+	register("hlen", cmdHLen)
+	register("hstrlen", cmdHStrlen)
+	register("hkeys", func(c *Client, args [][]byte) { hgetallGeneric(c, args[1], true, false) })
+	register("hvals", func(c *Client, args [][]byte) { hgetallGeneric(c, args[1], false, true) })
+	register("hgetall", func(c *Client, args [][]byte) { hgetallGeneric(c, args[1], true, true) })
+	register("hincrby", cmdHIncrBy)
+	register("hincrbyfloat", cmdHIncrByFloat)
+	register("hrandfield", cmdHRandField)
+	register("hscan", cmdHScan)
+
+	registerValueCodec(kindHash, &valueCodec{
+		tag:      dumpTagHash,
+		encode:   hashDumpEncode,
+		decode:   hashDumpDecode,
+		dup:      func(dst, src *entry) { dst.obj = src.obj.(*hashValue).dup() },
+		restored: func(s *Server, e *entry) { e.obj.(*hashValue).fitEncoding(hashLimitsOf(s)) },
+	})
+	valueDigests[kindHash] = hashDigest
+	objectEncodings[kindHash] = func(e *entry) string {
+		if e.obj.(*hashValue).ht != nil {
+			return "hashtable"
+		}
+		return "listpack"
+	}
+	memoryUsages[kindHash] = hashMemoryUsage
+}
+
+// Error replies of the hash commands, with redis-server's texts.
+const (
+	errHashNotInt      = "ERR hash value is not an integer"
+	errHashNotFloat    = "ERR hash value is not a float"
+	errHashIncrNaN     = "ERR value is NaN or Infinity"
+	errHRandRange      = "ERR value is out of range"
+	errHRandCountRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+)
+
+// --- Limits -----------------------------------------------------------------
+
+// hashLimits are hash-max-listpack-entries and hash-max-listpack-value.
+type hashLimits struct {
+	entries int64
+	value   int64
+}
+
+func hashLimitsOf(s *Server) hashLimits {
+	o := s.cfg.load()
+	return hashLimits{entries: o.HashMaxListpackEntries, value: o.HashMaxListpackValue}
+}
+
+// hashLPMaxSafety is Redis's LISTPACK_MAX_SAFETY_SIZE: a listpack never grows
+// beyond 1 GiB; a hash that would is converted first.
+const hashLPMaxSafety = 1 << 30
+
+// --- The value --------------------------------------------------------------
+
+// hashValue is a hash: lp (listpack encoding) while ht is nil, else ht.
+type hashValue struct {
+	// lp holds each field and then its value as uvarint length + bytes.
+	lp  []byte
+	lpN int // fields in lp
+	ht  *hashTable
+}
+
+func (h *hashValue) len() int {
+	if h.ht != nil {
+		return h.ht.count
+	}
+	return h.lpN
+}
+
+// hashLPLen decodes the length at lp[off].
+func hashLPLen(lp []byte, off int) (n, next int) {
+	if x := lp[off]; x < 0x80 {
+		return int(x), off + 1
+	}
+	v, k := binary.Uvarint(lp[off:])
+	return int(v), off + k
+}
+
+// hashLPEntry decodes the entry at off: its field, where its value's length
+// starts, its value, and the offset of the next entry.
+func hashLPEntry(lp []byte, off int) (f []byte, voff int, v []byte, next int) {
+	fl, p := hashLPLen(lp, off)
+	voff = p + fl
+	vl, q := hashLPLen(lp, voff)
+	return lp[p:voff], voff, lp[q : q+vl], q + vl
+}
+
+// lpFind returns the offset of field's entry, where its value's length
+// starts and the value, or off -1.
+func (h *hashValue) lpFind(field []byte) (off, voff int, v []byte) {
+	lp := h.lp
+	for off := 0; off < len(lp); {
+		f, voff, v, next := hashLPEntry(lp, off)
+		if string(f) == string(field) {
+			return off, voff, v
+		}
+		off = next
+	}
+	return -1, 0, nil
+}
+
+// lpSplice replaces lp[start:end] with the encodings of items.
+func (h *hashValue) lpSplice(start, end int, items ...[]byte) {
+	need := 0
+	for _, it := range items {
+		need += hashUvarintLen(uint64(len(it))) + len(it)
+	}
+	old := end - start
+	n := len(h.lp)
+	switch {
+	case need < old:
+		copy(h.lp[start+need:], h.lp[end:])
+		h.lp = h.lp[:n-(old-need)]
+	case need > old:
+		grow := need - old
+		h.lp = append(h.lp, make([]byte, grow)...)
+		copy(h.lp[end+grow:], h.lp[end:n])
+	}
+	p := start
+	for _, it := range items {
+		p += binary.PutUvarint(h.lp[p:], uint64(len(it)))
+		p += copy(h.lp[p:], it)
+	}
+}
+
+func hashUvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
+
+// get returns field's value.
+func (h *hashValue) get(field []byte) ([]byte, bool) {
+	if h.ht != nil {
+		if n := h.ht.find(field); n != nil {
+			return n.valueBytes(), true
+		}
+		return nil, false
+	}
+	off, _, v := h.lpFind(field)
+	return v, off >= 0
+}
+
+// set stores value under field, converting to a hashtable when the limits
+// say so (Redis's hashTypeSet), and reports whether field is new.
+func (h *hashValue) set(field, value []byte, lim hashLimits) bool {
+	if h.ht == nil && (int64(len(field)) > lim.value || int64(len(value)) > lim.value ||
+		len(h.lp)+len(field)+len(value) > hashLPMaxSafety) {
+		h.convert()
+	}
+	if h.ht != nil {
+		return h.ht.set(field, value)
+	}
+	created := false
+	if off, voff, v := h.lpFind(field); off >= 0 {
+		vend := voff + hashUvarintLen(uint64(len(v))) + len(v)
+		h.lpSplice(voff, vend, value)
+	} else {
+		h.lp = binary.AppendUvarint(h.lp, uint64(len(field)))
+		h.lp = append(h.lp, field...)
+		h.lp = binary.AppendUvarint(h.lp, uint64(len(value)))
+		h.lp = append(h.lp, value...)
+		h.lpN++
+		created = true
+	}
+	if int64(h.lpN) > lim.entries {
+		h.convert()
+	}
+	return created
+}
+
+// del removes field and reports whether it was there. A hashtable stays one.
+func (h *hashValue) del(field []byte) bool {
+	if h.ht != nil {
+		return h.ht.del(field)
+	}
+	off, _, _ := h.lpFind(field)
+	if off < 0 {
+		return false
+	}
+	_, _, _, next := hashLPEntry(h.lp, off)
+	h.lpSplice(off, next)
+	h.lpN--
+	return true
+}
+
+// each calls fn for every field and value in storage order until it
+// returns false. The slices are only valid during the call.
+func (h *hashValue) each(fn func(f, v []byte) bool) {
+	if h.ht != nil {
+		for _, n := range h.ht.buckets {
+			for ; n != nil; n = n.next {
+				if !fn(n.fieldBytes(), n.valueBytes()) {
+					return
+				}
+			}
+		}
+		return
+	}
+	for off := 0; off < len(h.lp); {
+		f, _, v, next := hashLPEntry(h.lp, off)
+		if !fn(f, v) {
+			return
+		}
+		off = next
+	}
+}
+
+// convert turns a listpack into a hashtable, fields in listpack order.
+func (h *hashValue) convert() {
+	t := &hashTable{}
+	t.resize(hashTableSize(h.lpN))
+	h.each(func(f, v []byte) bool {
+		t.insert(f, v)
+		return true
+	})
+	h.ht, h.lp, h.lpN = t, nil, 0
+}
+
+// fitEncoding gives a loaded hash (RESTORE) the encoding Redis gives a
+// loaded hash: a listpack when it has at most lim.entries fields and no
+// field or value longer than lim.value, else a hashtable.
+func (h *hashValue) fitEncoding(lim hashLimits) {
+	fits := int64(h.len()) <= lim.entries
+	size := 0
+	h.each(func(f, v []byte) bool {
+		size += len(f) + len(v)
+		fits = fits && int64(len(f)) <= lim.value && int64(len(v)) <= lim.value && size <= hashLPMaxSafety
+		return fits
+	})
+	switch {
+	case !fits && h.ht == nil:
+		h.convert()
+	case fits && h.ht != nil:
+		t := h.ht
+		h.ht = nil
+		for _, n := range t.buckets {
+			for ; n != nil; n = n.next {
+				h.lp = binary.AppendUvarint(h.lp, uint64(n.flen))
+				h.lp = append(h.lp, n.field()...)
+				h.lp = binary.AppendUvarint(h.lp, uint64(len(n.kv)-int(n.flen)))
+				h.lp = append(h.lp, n.value()...)
+				h.lpN++
+			}
+		}
+	}
+}
+
+// dup returns a deep copy in the same encoding (COPY). Hashtable nodes are
+// new; their strings are immutable and shared.
+func (h *hashValue) dup() *hashValue {
+	if h.ht == nil {
+		return &hashValue{lp: append([]byte(nil), h.lp...), lpN: h.lpN}
+	}
+	t := &hashTable{count: h.ht.count, buckets: make([]*hashNode, len(h.ht.buckets))}
+	for i, n := range h.ht.buckets {
+		p := &t.buckets[i]
+		for ; n != nil; n = n.next {
+			*p = &hashNode{kv: n.kv, flen: n.flen}
+			p = &(*p).next
+		}
+	}
+	return &hashValue{ht: t}
+}
+
+// --- The hashtable encoding -------------------------------------------------
+
+// hashTable is a chained hash table of fields. Like Redis's dict it has a
+// power-of-two number of buckets (at least 4), doubles when it holds as
+// many fields as buckets, and halves down when under a tenth full, so that
+// HSCAN's reverse-binary cursor keeps Redis's guarantee: a field present
+// for a whole scan is returned at least once.
+type hashTable struct {
+	buckets []*hashNode
+	count   int
+}
+
+// hashNode is one field: its bytes and its value's in one immutable string,
+// so a field costs two allocations.
+type hashNode struct {
+	next *hashNode
+	kv   string
+	flen uint32
+}
+
+func (n *hashNode) field() string { return n.kv[:n.flen] }
+func (n *hashNode) value() string { return n.kv[n.flen:] }
+
+// fieldBytes and valueBytes view the immutable string as bytes, for code
+// shared with the listpack encoding; nothing may write through them.
+func (n *hashNode) fieldBytes() []byte { return unsafe.Slice(unsafe.StringData(n.kv), int(n.flen)) }
+func (n *hashNode) valueBytes() []byte {
+	return unsafe.Slice(unsafe.StringData(n.kv), len(n.kv))[n.flen:]
+}
+
+func hashKV(f, v []byte) string {
+	var b strings.Builder
+	b.Grow(len(f) + len(v))
+	b.Write(f)
+	b.Write(v)
+	return b.String()
+}
+
+// hashTableSize is the bucket count Redis's dict gives n fields: the
+// smallest power of two of at least max(n, 4).
+func hashTableSize(n int) int {
+	if n <= 4 {
+		return 4
+	}
+	return 1 << bits.Len(uint(n-1))
+}
+
+func (t *hashTable) find(field []byte) *hashNode {
+	for n := t.buckets[hashKey(field)&uint64(len(t.buckets)-1)]; n != nil; n = n.next {
+		if n.field() == string(field) {
+			return n
+		}
+	}
+	return nil
+}
+
+// insert adds a field that is not present.
+func (t *hashTable) insert(field, value []byte) {
+	if t.count >= len(t.buckets) {
+		t.resize(hashTableSize(t.count + 1))
+	}
+	i := hashKey(field) & uint64(len(t.buckets)-1)
+	t.buckets[i] = &hashNode{next: t.buckets[i], kv: hashKV(field, value), flen: uint32(len(field))}
+	t.count++
+}
+
+func (t *hashTable) set(field, value []byte) bool {
+	if n := t.find(field); n != nil {
+		n.kv = hashKV(field, value)
+		return false
+	}
+	t.insert(field, value)
+	return true
+}
+
+func (t *hashTable) del(field []byte) bool {
+	for p := &t.buckets[hashKey(field)&uint64(len(t.buckets)-1)]; *p != nil; p = &(*p).next {
+		if n := *p; n.field() == string(field) {
+			*p = n.next
+			t.count--
+			if len(t.buckets) > 4 && t.count*100/len(t.buckets) < 10 {
+				t.resize(hashTableSize(t.count))
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// resize rehashes every node into n buckets at once.
+func (t *hashTable) resize(n int) {
+	old := t.buckets
+	t.buckets = make([]*hashNode, n)
+	m := uint64(n - 1)
+	for _, nd := range old {
+		for nd != nil {
+			next := nd.next
+			i := hashString(nd.field()) & m
+			nd.next = t.buckets[i]
+			t.buckets[i] = nd
+			nd = next
+		}
+	}
+}
+
+// scan visits the bucket at cursor and returns the next cursor (0: done),
+// as dict.scan does for the keyspace.
+func (t *hashTable) scan(cursor uint64, fn func(*hashNode)) uint64 {
+	m := uint64(len(t.buckets) - 1)
+	for n := t.buckets[cursor&m]; n != nil; n = n.next {
+		fn(n)
+	}
+	cursor |= ^m
+	cursor = bits.Reverse64(cursor)
+	cursor++
+	return bits.Reverse64(cursor)
+}
+
+// random returns a random field: a random non-empty bucket, then a random
+// node of its chain (Redis's dictGetRandomKey). The table is not empty.
+func (t *hashTable) random() *hashNode {
+	m := uint64(len(t.buckets) - 1)
+	for {
+		n := t.buckets[rand.Uint64()&m]
+		if n == nil {
+			continue
+		}
+		k := 0
+		for p := n; p != nil; p = p.next {
+			k++
+		}
+		for k = rand.IntN(k); k > 0; k-- {
+			n = n.next
+		}
+		return n
+	}
+}
+
+// --- Looking hashes up ------------------------------------------------------
+
+// hashForWrite is hashTypeLookupWriteOrCreate: key's hash, created empty
+// when absent, or nil after a WRONGTYPE reply. The shard is locked.
+func hashForWrite(c *Client, sh *shard, key []byte) (*entry, *hashValue) {
+	e := sh.peekTouched(c.db, key, c.now)
+	if e == nil {
+		e = sh.add(c.db, key, kindHash)
+		h := &hashValue{}
+		e.obj = h
+		return e, h
+	}
+	if e.kind != kindHash {
+		c.err(errWrongType)
+		return nil, nil
+	}
+	return e, e.obj.(*hashValue)
+}
+
+// hashForRead looks key up for reading: its hash, or nil when absent (ok
+// true) or of another type (ok false, after the WRONGTYPE reply). The shard
+// is locked.
+func hashForRead(c *Client, sh *shard, key []byte) (h *hashValue, ok bool) {
+	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
+	if e == nil {
+		return nil, true
+	}
+	if e.kind != kindHash {
+		c.err(errWrongType)
+		return nil, false
+	}
+	return e.obj.(*hashValue), true
+}
+
+// --- HSET, HMSET, HSETNX ------------------------------------------------------
+
+// hsetGeneric is HSET (replies with the number of new fields) and HMSET
+// (replies OK).
+func hsetGeneric(c *Client, args [][]byte, name string) {
+	if len(args)%2 != 0 {
+		c.err("ERR wrong number of arguments for '" + name + "' command")
+		return
+	}
+	key := args[1]
+	db := c.db
+	sh := db.shard(key)
+	c.lockShard(sh)
+	_, h := hashForWrite(c, sh, key)
+	if h == nil {
+		c.unlockShard(sh)
+		return
+	}
+	lim := hashLimitsOf(c.srv)
+	created := 0
+	for i := 2; i < len(args); i += 2 {
+		if h.set(args[i], args[i+1], lim) {
+			created++
+		}
+	}
+	if name == "hset" {
+		c.w.WriteInt(int64(created))
+	} else {
+		c.w.WriteOK()
+	}
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyHash, "hset", key, db.id)
+	sh.dirty += int64(len(args)-2) / 2
+	c.unlockShard(sh)
+}
+
+func cmdHSetNX(c *Client, args [][]byte) {
+	key := args[1]
+	db := c.db
+	sh := db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	_, h := hashForWrite(c, sh, key)
+	if h == nil {
+		return
+	}
+	if _, ok := h.get(args[2]); ok {
+		c.w.WriteInt(0)
+		return
+	}
+	h.set(args[2], args[3], hashLimitsOf(c.srv))
+	c.w.WriteInt(1)
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyHash, "hset", key, db.id)
+	sh.dirty++
+}
+
+// --- HGET, HMGET, HEXISTS, HLEN, HSTRLEN --------------------------------------
+
+func cmdHGet(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	h, ok := hashForRead(c, sh, args[1])
+	switch {
+	case !ok:
+	case h == nil:
+		c.w.WriteNull()
+	default:
+		if v, found := h.get(args[2]); found {
+			c.w.WriteBulk(v)
+		} else {
+			c.w.WriteNull()
+		}
+	}
+	c.unlockShard(sh)
+}
+
+func cmdHMGet(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	h, ok := hashForRead(c, sh, args[1])
+	if !ok {
+		return
+	}
+	c.w.WriteArrayLen(len(args) - 2)
+	for _, f := range args[2:] {
+		if h == nil {
+			c.w.WriteNull()
+		} else if v, found := h.get(f); found {
+			c.w.WriteBulk(v)
+		} else {
+			c.w.WriteNull()
+		}
+	}
+}
+
+func cmdHExists(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	h, ok := hashForRead(c, sh, args[1])
+	if ok {
+		var found int64
+		if h != nil {
+			if _, ok := h.get(args[2]); ok {
+				found = 1
+			}
+		}
+		c.w.WriteInt(found) // an integer in RESP3 too, as in redis-server
+	}
+	c.unlockShard(sh)
+}
+
+func cmdHLen(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	h, ok := hashForRead(c, sh, args[1])
+	switch {
+	case !ok:
+	case h == nil:
+		c.w.WriteInt(0)
+	default:
+		c.w.WriteInt(int64(h.len()))
+	}
+	c.unlockShard(sh)
+}
+
+func cmdHStrlen(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	h, ok := hashForRead(c, sh, args[1])
+	if ok {
+		n := 0
+		if h != nil {
+			v, _ := h.get(args[2])
+			n = len(v)
+		}
+		c.w.WriteInt(int64(n))
+	}
+	c.unlockShard(sh)
+}
+
+// --- HDEL ---------------------------------------------------------------------
+
+func cmdHDel(c *Client, args [][]byte) {
+	key := args[1]
+	db := c.db
+	sh := db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	e := sh.peekTouched(db, key, c.now)
+	if e == nil {
+		c.w.WriteInt(0)
+		return
+	}
+	if e.kind != kindHash {
+		c.err(errWrongType)
+		return
+	}
+	h := e.obj.(*hashValue)
+	deleted, removed := 0, false
+	for _, f := range args[2:] {
+		if h.del(f) {
+			deleted++
+			if h.len() == 0 {
+				sh.remove(key)
+				removed = true
+				break
+			}
+		}
+	}
+	if deleted > 0 {
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyHash, "hdel", key, db.id)
+		if removed {
+			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
+		}
+		sh.dirty += int64(deleted)
+	}
+	c.w.WriteInt(int64(deleted))
+}
+
+// --- HKEYS, HVALS, HGETALL ------------------------------------------------------
+
+// hgetallGeneric is HKEYS (fields), HVALS (values) and HGETALL (both: a
+// map in RESP3).
+func hgetallGeneric(c *Client, key []byte, fields, values bool) {
+	sh := c.db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	h, ok := hashForRead(c, sh, key)
+	if !ok {
+		return
+	}
+	n := 0
+	if h != nil {
+		n = h.len()
+	}
+	if fields && values {
+		c.w.WriteMapLen(n)
+	} else {
+		c.w.WriteArrayLen(n)
+	}
+	if h == nil {
+		return
+	}
+	h.each(func(f, v []byte) bool {
+		if fields {
+			c.w.WriteBulk(f)
+		}
+		if values {
+			c.w.WriteBulk(v)
+		}
+		return true
+	})
+}
+
+// --- HINCRBY, HINCRBYFLOAT --------------------------------------------------------
+
+func cmdHIncrBy(c *Client, args [][]byte) {
+	incr, ok := parseStrictInt(args[3])
+	if !ok {
+		c.err(errNotInt)
+		return
+	}
+	key, field := args[1], args[2]
+	db := c.db
+	sh := db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	_, h := hashForWrite(c, sh, key)
+	if h == nil {
+		return
+	}
+	var v int64
+	if cur, found := h.get(field); found {
+		if v, ok = parseStrictInt(cur); !ok {
+			c.err(errHashNotInt)
+			return
+		}
+	}
+	if (incr < 0 && v < 0 && incr < math.MinInt64-v) || (incr > 0 && v > 0 && incr > math.MaxInt64-v) {
+		c.err(errOverflow)
+		return
+	}
+	v += incr
+	var tmp [20]byte
+	h.set(field, strconv.AppendInt(tmp[:0], v, 10), hashLimitsOf(c.srv))
+	c.w.WriteInt(v)
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyHash, "hincrby", key, db.id)
+	sh.dirty++
+}
+
+// cmdHIncrByFloat computes in long double as redis-server does (see the
+// long double section of strings.go), so results match digit for digit.
+func cmdHIncrByFloat(c *Client, args [][]byte) {
+	incr, ok := parseLongDouble(args[3])
+	if !ok {
+		c.err(errNotFloat)
+		return
+	}
+	if incr.IsInf() {
+		c.err(errHashIncrNaN)
+		return
+	}
+	key, field := args[1], args[2]
+	db := c.db
+	sh := db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	_, h := hashForWrite(c, sh, key)
+	if h == nil {
+		return
+	}
+	cur := new(big.Float)
+	if v, found := h.get(field); found {
+		if cur, ok = parseLongDouble(v); !ok {
+			c.err(errHashNotFloat)
+			return
+		}
+	}
+	sum, ok := addLongDouble(cur, incr)
+	if !ok {
+		c.err(errIncrFloatResult)
+		return
+	}
+	var tmp [64]byte
+	out := appendLongDoubleHuman(tmp[:0], sum)
+	h.set(field, out, hashLimitsOf(c.srv))
+	c.w.WriteBulk(out)
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyHash, "hincrbyfloat", key, db.id)
+	sh.dirty++
+}
+
+// --- HRANDFIELD ---------------------------------------------------------------------
+
+// hrandReplyCap bounds an HRANDFIELD reply with a negative count. Redis
+// builds such a reply whole (count -10^18 exhausts its memory); shardis
+// stops at this size and closes the connection, as Redis does when a client
+// passes its output buffer limit.
+var hrandReplyCap = 512 << 20
+
+func cmdHRandField(c *Client, args [][]byte) {
+	if len(args) >= 3 {
+		l, ok := parseStrictInt(args[2])
+		if !ok {
+			c.err(errNotInt)
+			return
+		}
+		if l < -math.MaxInt64 {
+			c.err(errHRandCountRange)
+			return
+		}
+		if len(args) > 4 || (len(args) == 4 && !strOptEq(args[3], "withvalues")) {
+			c.err(errSyntax)
+			return
+		}
+		withValues := len(args) == 4
+		if withValues && (l < -math.MaxInt64/2 || l > math.MaxInt64/2) {
+			c.err(errHRandRange)
+			return
+		}
+		hrandfieldWithCount(c, args[1], l, withValues)
+		return
+	}
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	h, ok := hashForRead(c, sh, args[1])
+	switch {
+	case !ok:
+	case h == nil:
+		c.w.WriteNull()
+	case h.ht != nil:
+		c.w.WriteBulkString(h.ht.random().field())
+	default:
+		f, _ := h.lpAt(rand.IntN(h.lpN))
+		c.w.WriteBulk(f)
+	}
+}
+
+// lpAt returns the i-th field and value of a listpack.
+func (h *hashValue) lpAt(i int) (f, v []byte) {
+	off := 0
+	for ; i > 0; i-- {
+		_, _, _, off = hashLPEntry(h.lp, off)
+	}
+	f, _, v, _ = hashLPEntry(h.lp, off)
+	return f, v
+}
+
+// hrandfieldWithCount is hrandfieldWithCountCommand: a negative count
+// samples with repetition, a positive one distinct fields; WITHVALUES
+// pairs them with their values (flat in RESP2, [field, value] arrays in
+// RESP3).
+func hrandfieldWithCount(c *Client, key []byte, l int64, withValues bool) {
+	sh := c.db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	h, ok := hashForRead(c, sh, key)
+	if !ok {
+		return
+	}
+	if h == nil || l == 0 {
+		c.w.WriteArrayLen(0)
+		return
+	}
+	resp3 := c.w.Proto() >= 3
+	pair := func(f, v []byte) {
+		if withValues && resp3 {
+			c.w.WriteArrayLen(2)
+		}
+		c.w.WriteBulk(f)
+		if withValues {
+			c.w.WriteBulk(v)
+		}
+	}
+	header := func(n int) {
+		if withValues && !resp3 {
+			n *= 2
+		}
+		c.w.WriteArrayLen(n)
+	}
+	size := h.len()
+
+	if l < 0 || l == 1 {
+		// Sampling with repetition, in random order.
+		count := uint64(l)
+		if l < 0 {
+			count = uint64(-l)
+		}
+		header(int(count))
+		mark := c.w.Buffered()
+		var offs []int32
+		if h.ht == nil && count > 8 {
+			offs = make([]int32, 0, h.lpN)
+			for off := 0; off < len(h.lp); {
+				offs = append(offs, int32(off))
+				_, _, _, off = hashLPEntry(h.lp, off)
+			}
+		}
+		for i := uint64(0); i < count; i++ {
+			switch {
+			case h.ht != nil:
+				n := h.ht.random()
+				pair(n.fieldBytes(), n.valueBytes())
+			case offs != nil:
+				f, _, v, _ := hashLPEntry(h.lp, int(offs[rand.IntN(len(offs))]))
+				pair(f, v)
+			default:
+				pair(h.lpAt(rand.IntN(h.lpN)))
+			}
+			if i&1023 == 1023 && c.w.Buffered()-mark > hrandReplyCap {
+				c.w.Truncate(mark)
+				c.closing = true
+				return
+			}
+		}
+		return
+	}
+
+	count := uint64(l)
+	if count >= uint64(size) {
+		// The whole hash, in its order.
+		header(size)
+		h.each(func(f, v []byte) bool {
+			pair(f, v)
+			return true
+		})
+		return
+	}
+	n := int(count)
+	header(n)
+	if h.ht != nil && n*3 <= size {
+		// Few of many: random picks, repeats dropped.
+		seen := make(map[*hashNode]struct{}, n)
+		for len(seen) < n {
+			nd := h.ht.random()
+			if _, dup := seen[nd]; dup {
+				continue
+			}
+			seen[nd] = struct{}{}
+			pair(nd.fieldBytes(), nd.valueBytes())
+		}
+		return
+	}
+	// Selection sampling: one pass, each field taken with probability
+	// needed/remaining, so every subset of n fields is equally likely.
+	left := size
+	h.each(func(f, v []byte) bool {
+		if rand.IntN(left) < n {
+			pair(f, v)
+			n--
+		}
+		left--
+		return n > 0
+	})
+}
+
+// --- HSCAN ----------------------------------------------------------------------------
+
+func cmdHScan(c *Client, args [][]byte) {
+	cursor, ok := parseScanCursor(args[2])
+	if !ok {
+		c.err(errInvalidCursor)
+		return
+	}
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	h, ok := hashForRead(c, sh, args[1])
+	if !ok {
+		return
+	}
+	if h == nil {
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulkString("0")
+		c.w.WriteArrayLen(0)
+		return
+	}
+	// As in redis-server, the options are only parsed once the key is
+	// known to be a hash.
+	o, ok := parseScanOptions(c, args[3:], false)
+	if !ok {
+		return
+	}
+	match := func(f []byte) bool { return o.pattern == nil || globMatch(o.pattern, f, false) }
+	c.w.WriteArrayLen(2)
+	if h.ht == nil {
+		// A listpack is returned whole, in one reply with cursor 0.
+		c.w.WriteBulkString("0")
+		n := 0
+		h.each(func(f, _ []byte) bool {
+			if match(f) {
+				n++
+			}
+			return true
+		})
+		c.w.WriteArrayLen(2 * n)
+		h.each(func(f, v []byte) bool {
+			if match(f) {
+				c.w.WriteBulk(f)
+				c.w.WriteBulk(v)
+			}
+			return true
+		})
+		return
+	}
+	// Buckets are visited until COUNT elements (fields and values both
+	// count, as in redis-server) or ten times COUNT buckets.
+	var nodes []*hashNode
+	budget := o.count * 10
+	for {
+		cursor = h.ht.scan(cursor, func(n *hashNode) { nodes = append(nodes, n) })
+		if cursor == 0 || budget == 0 || int64(2*len(nodes)) >= o.count {
+			break
+		}
+		budget--
+	}
+	var tmp [20]byte
+	c.w.WriteBulk(strconv.AppendUint(tmp[:0], cursor, 10))
+	kept := nodes[:0]
+	for _, n := range nodes {
+		if match(n.fieldBytes()) {
+			kept = append(kept, n)
+		}
+	}
+	c.w.WriteArrayLen(2 * len(kept))
+	for _, n := range kept {
+		c.w.WriteBulkString(n.field())
+		c.w.WriteBulkString(n.value())
+	}
+}
+
+// --- DUMP, RESTORE, COPY, DEBUG DIGEST, MEMORY USAGE ----------------------------------
+
+// A hash's dump body: the number of fields, then each field and its value
+// (dumpAppendBytes), in storage order.
+func hashDumpEncode(dst []byte, e *entry) []byte {
+	h := e.obj.(*hashValue)
+	dst = dumpAppendUvarint(dst, uint64(h.len()))
+	h.each(func(f, v []byte) bool {
+		dst = dumpAppendBytes(dst, f)
+		dst = dumpAppendBytes(dst, v)
+		return true
+	})
+	return dst
+}
+
+// hashDumpListpackMax is the size up to which a decoded hash is built as a
+// listpack (keeping the payload's order); RESTORE then fits the encoding to
+// the configuration (valueCodec.restored).
+const hashDumpListpackMax = 1024
+
+func hashDumpDecode(r *dumpReader, e *entry) error {
+	n := r.count(2)
+	if r.err != nil || n == 0 {
+		return errDumpFormat
+	}
+	h := &hashValue{}
+	if n > hashDumpListpackMax {
+		h.ht = &hashTable{}
+		h.ht.resize(hashTableSize(n))
+	}
+	for i := 0; i < n; i++ {
+		f, v := r.bytes(), r.bytes()
+		if r.err != nil {
+			return r.err
+		}
+		if h.ht != nil {
+			if h.ht.find(f) != nil {
+				return errDumpFormat
+			}
+			h.ht.insert(f, v)
+			continue
+		}
+		if off, _, _ := h.lpFind(f); off >= 0 {
+			return errDumpFormat // a field twice
+		}
+		h.lp = binary.AppendUvarint(h.lp, uint64(len(f)))
+		h.lp = append(h.lp, f...)
+		h.lp = binary.AppendUvarint(h.lp, uint64(len(v)))
+		h.lp = append(h.lp, v...)
+		h.lpN++
+	}
+	e.obj = h
+	return nil
+}
+
+// hashDigest mixes a hash as Redis's xorObjectDigest does: each field and
+// value chained into a digest of their own, xored in, so order does not
+// matter.
+func hashDigest(d *digest, e *entry) {
+	e.obj.(*hashValue).each(func(f, v []byte) bool {
+		var ed digest
+		ed.mix(f)
+		ed.mix(v)
+		d.xor(ed[:])
+		return true
+	})
+}
+
+// hashDictStructSize is sizeof(dict) in redis-server 7.0.
+const hashDictStructSize = 56
+
+// hashMemoryUsage estimates what redis-server would use for the hash: the
+// listpack's allocation (its exact size in Redis's format), or the dict,
+// its buckets and the average of the first samples entries times their
+// number (objectComputeSize).
+func hashMemoryUsage(e *entry, samples int64) int64 {
+	h := e.obj.(*hashValue)
+	if h.ht == nil {
+		size := int64(6 + 1) // header and end byte
+		h.each(func(f, v []byte) bool {
+			size += hashLPEntrySize(f) + hashLPEntrySize(v)
+			return true
+		})
+		return robjSize + jemallocSize(size)
+	}
+	t := h.ht
+	n := robjSize + hashDictStructSize + 8*int64(len(t.buckets))
+	var sum, k int64
+	h.each(func(f, v []byte) bool {
+		sum += sdsAllocSize(int64(len(f)), len(f) > 0) + sdsAllocSize(int64(len(v)), len(v) > 0) + dictEntrySize
+		k++
+		return k < samples
+	})
+	if k > 0 {
+		n += int64(float64(sum) / float64(k) * float64(t.count))
+	}
+	return n
+}
+
+// hashLPEntrySize is the size of one element in Redis's listpack format:
+// an integer in its smallest encoding, or a string with a 1, 2 or 5 byte
+// header; then the entry's length, backwards, 7 bits a byte.
+func hashLPEntrySize(b []byte) int64 {
+	var n int64
+	if v, ok := parseStrictInt(b); ok {
+		switch {
+		case v >= 0 && v <= 127:
+			n = 1
+		case v >= -4096 && v <= 4095:
+			n = 2
+		case v >= math.MinInt16 && v <= math.MaxInt16:
+			n = 3
+		case v >= -1<<23 && v < 1<<23:
+			n = 4
+		case v >= math.MinInt32 && v <= math.MaxInt32:
+			n = 5
+		default:
+			n = 9
+		}
+	} else {
+		l := int64(len(b))
+		switch {
+		case l < 64:
+			n = 1 + l
+		case l < 4096:
+			n = 2 + l
+		default:
+			n = 5 + l
+		}
+	}
+	switch {
+	case n < 128:
+		return n + 1
+	case n < 16384:
+		return n + 2
+	case n < 2097152:
+		return n + 3
+	case n < 268435456:
+		return n + 4
+	}
+	return n + 5
+}
