@@ -1,0 +1,1370 @@
+package backend
+
+import (
+	"math"
+	"strconv"
+)
+
+// The sorted-set commands on one key (redis-server 7.0's t_zset.c): ZADD,
+// ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT,
+// the ZRANGE family and ZRANGESTORE, the ZREMRANGEBY family and ZSCAN. The
+// commands over several keys, the pops and ZRANDMEMBER are in zsetmulti.go;
+// the value itself is in zset.go and zsettree.go.
+//
+// Every handler checks its arguments in the order redis-server does, so that
+// a command with several problems gets the same error: usually the syntax
+// first, then numbers, then the key's type.
+
+func init() {
+	register("zadd", func(c *Client, args [][]byte) { zaddGeneric(c, args, false) })
+	register("zincrby", func(c *Client, args [][]byte) { zaddGeneric(c, args, true) })
+	register("zrem", cmdZRem)
+	register("zcard", cmdZCard)
+	register("zscore", cmdZScore)
+	register("zmscore", cmdZMScore)
+	register("zrank", func(c *Client, args [][]byte) { zrankGeneric(c, args, false) })
+	register("zrevrank", func(c *Client, args [][]byte) { zrankGeneric(c, args, true) })
+	register("zcount", cmdZCount)
+	register("zlexcount", cmdZLexCount)
+	register("zrange", func(c *Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrangeAuto, false) })
+	register("zrangestore", func(c *Client, args [][]byte) { zrangeGeneric(c, args, 2, true, zrangeAuto, false) })
+	register("zrevrange", func(c *Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrangeRank, true) })
+	register("zrangebyscore", func(c *Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrangeScore, false) })
+	register("zrevrangebyscore", func(c *Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrangeScore, true) })
+	register("zrangebylex", func(c *Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrangeLex, false) })
+	register("zrevrangebylex", func(c *Client, args [][]byte) { zrangeGeneric(c, args, 1, false, zrangeLex, true) })
+	register("zremrangebyrank", func(c *Client, args [][]byte) { zremrangeGeneric(c, args, zrangeRank) })
+	register("zremrangebyscore", func(c *Client, args [][]byte) { zremrangeGeneric(c, args, zrangeScore) })
+	register("zremrangebylex", func(c *Client, args [][]byte) { zremrangeGeneric(c, args, zrangeLex) })
+	register("zscan", cmdZScan)
+}
+
+// Error replies of the sorted-set commands, with redis-server's texts.
+const (
+	errZAddXXNX      = "ERR XX and NX options at the same time are not compatible"
+	errZAddGTLTNX    = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	errZAddIncrPairs = "ERR INCR option supports a single increment-element pair"
+	errZScoreNaN     = "ERR resulting score is not a number (NaN)"
+	errZMinMaxFloat  = "ERR min or max is not a float"
+	errZMinMaxLex    = "ERR min or max not valid string range item"
+	errZLimitRank    = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZWithScoreLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+)
+
+// --- Numbers -------------------------------------------------------------------
+
+// strtodBytes is glibc's strtod on b: leading white space, then the longest
+// prefix that reads as a decimal or hexadecimal number, inf, infinity or nan.
+// n is the number of bytes consumed (0 when no number was found, and v is
+// then 0); erange reports an overflow to ±HUGE_VAL or an underflow to zero,
+// the ERANGE results redis-server refuses. b is read whole: callers that
+// must stop at a NUL byte, as C does, cut b first.
+func strtodBytes(b []byte) (v float64, n int, erange bool) {
+	i := 0
+	for i < len(b) && isCSpace(b[i]) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	body := b[i:]
+	switch {
+	case foldHasPrefix(body, "infinity"):
+		return math.Inf(signOf(neg)), i + 8, false
+	case foldHasPrefix(body, "inf"):
+		return math.Inf(signOf(neg)), i + 3, false
+	case foldHasPrefix(body, "nan"):
+		j := 3
+		// nan(n-char-sequence) is consumed whole when it is closed.
+		if j < len(body) && body[j] == '(' {
+			k := j + 1
+			for k < len(body) && (isAlnum(body[k]) || body[k] == '_') {
+				k++
+			}
+			if k < len(body) && body[k] == ')' {
+				j = k + 1
+			}
+		}
+		return math.NaN(), i + j, false
+	}
+	if len(body) >= 2 && body[0] == '0' && (body[1]|0x20) == 'x' {
+		if m, ok := scanHexFloat(body[2:]); ok {
+			text := make([]byte, 0, 2+m+3)
+			text = append(text, "0x"...)
+			text = append(text, body[2:2+m]...)
+			if !hasExponent(body[2:2+m], 'p') {
+				text = append(text, "p0"...)
+			}
+			f, err := strconv.ParseFloat(string(text), 64)
+			return applySign(f, neg), i + 2 + m, err != nil || (f == 0 && nonzeroMantissa(body[2:2+m], true))
+		}
+		// "0x" not followed by a hexadecimal number: just the 0.
+		return applySign(0, neg), i + 1, false
+	}
+	m := scanDecFloat(body)
+	if m == 0 {
+		return 0, 0, false
+	}
+	f, err := strconv.ParseFloat(string(body[:m]), 64)
+	return applySign(f, neg), i + m, err != nil || (f == 0 && nonzeroMantissa(body[:m], false))
+}
+
+func signOf(neg bool) int {
+	if neg {
+		return -1
+	}
+	return 1
+}
+
+func applySign(f float64, neg bool) float64 {
+	if neg {
+		return -f
+	}
+	return f
+}
+
+func isCSpace(ch byte) bool {
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' || ch == '\f' || ch == '\r'
+}
+
+func isAlnum(ch byte) bool {
+	return ch >= '0' && ch <= '9' || ch|0x20 >= 'a' && ch|0x20 <= 'z'
+}
+
+func isHex(ch byte) bool {
+	return ch >= '0' && ch <= '9' || ch|0x20 >= 'a' && ch|0x20 <= 'f'
+}
+
+func foldHasPrefix(b []byte, lower string) bool {
+	return len(b) >= len(lower) && strFoldPrefix(b, lower)
+}
+
+// scanDecFloat returns the length of the decimal number at the start of b:
+// digits with an optional point (at least one digit), then an exponent
+// when it has digits.
+func scanDecFloat(b []byte) int {
+	i, digits := 0, 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i, digits = i+1, digits+1
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i, digits = i+1, digits+1
+		}
+	}
+	if digits == 0 {
+		return 0
+	}
+	return i + scanExponent(b[i:], 'e')
+}
+
+// scanHexFloat returns the length of the hexadecimal number after "0x".
+func scanHexFloat(b []byte) (int, bool) {
+	i, digits := 0, 0
+	for i < len(b) && isHex(b[i]) {
+		i, digits = i+1, digits+1
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && isHex(b[i]) {
+			i, digits = i+1, digits+1
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	return i + scanExponent(b[i:], 'p'), true
+}
+
+// scanExponent returns the length of an exponent (e or p, a sign, digits)
+// at the start of b, or 0 when there is none with digits.
+func scanExponent(b []byte, mark byte) int {
+	if len(b) == 0 || b[0]|0x20 != mark {
+		return 0
+	}
+	j := 1
+	if j < len(b) && (b[j] == '+' || b[j] == '-') {
+		j++
+	}
+	k := j
+	for k < len(b) && b[k] >= '0' && b[k] <= '9' {
+		k++
+	}
+	if k == j {
+		return 0
+	}
+	return k
+}
+
+func hasExponent(b []byte, mark byte) bool {
+	for _, ch := range b {
+		if ch|0x20 == mark {
+			return true
+		}
+	}
+	return false
+}
+
+// nonzeroMantissa reports whether a number's digits (before its exponent)
+// are not all zero: a zero result then means an underflow.
+func nonzeroMantissa(b []byte, hex bool) bool {
+	for _, ch := range b {
+		switch {
+		case ch == '.':
+		case !hex && ch|0x20 == 'e', hex && ch|0x20 == 'p':
+			return false
+		case ch != '0':
+			return true
+		}
+	}
+	return false
+}
+
+// parseScore is getDoubleFromObject: the whole argument must read as a
+// number, with no leading space, and neither NaN nor out of range (inf
+// itself is fine).
+func parseScore(b []byte) (float64, bool) {
+	if len(b) == 0 || isCSpace(b[0]) {
+		return 0, false
+	}
+	v, n, erange := strtodBytes(b)
+	if n != len(b) || math.IsNaN(v) || erange && (v == 0 || math.IsInf(v, 0)) {
+		return 0, false
+	}
+	return v, true
+}
+
+// cString is b as C sees it: up to its first NUL byte.
+func cString(b []byte) []byte {
+	for i, ch := range b {
+		if ch == 0 {
+			return b[:i]
+		}
+	}
+	return b
+}
+
+// --- Ranges ----------------------------------------------------------------------
+
+// scoreRange is zrangespec: min and max, each inclusive or exclusive.
+type scoreRange struct {
+	min, max     float64
+	minex, maxex bool
+}
+
+// parseScoreBound is one bound of zslParseRange: "(" makes it exclusive;
+// the rest is strtod on the argument as a C string, which may have leading
+// space, may be empty (0) and may overflow (±inf), but must be read to its
+// end and must not be NaN.
+func parseScoreBound(b []byte) (v float64, ex, ok bool) {
+	b = cString(b)
+	if len(b) > 0 && b[0] == '(' {
+		ex = true
+		b = b[1:]
+	}
+	v, n, _ := strtodBytes(b)
+	if n != len(b) || math.IsNaN(v) {
+		return 0, false, false
+	}
+	return v, ex, true
+}
+
+func parseScoreRange(minArg, maxArg []byte) (scoreRange, bool) {
+	var r scoreRange
+	var ok bool
+	if r.min, r.minex, ok = parseScoreBound(minArg); !ok {
+		return r, false
+	}
+	if r.max, r.maxex, ok = parseScoreBound(maxArg); !ok {
+		return r, false
+	}
+	return r, true
+}
+
+func (r *scoreRange) gteMin(v float64) bool {
+	if r.minex {
+		return v > r.min
+	}
+	return v >= r.min
+}
+
+func (r *scoreRange) lteMax(v float64) bool {
+	if r.maxex {
+		return v < r.max
+	}
+	return v <= r.max
+}
+
+func (r *scoreRange) empty() bool {
+	return r.min > r.max || r.min == r.max && (r.minex || r.maxex)
+}
+
+// Kinds of lex bounds: "-", "+", or a string.
+const (
+	lexString = iota
+	lexMin
+	lexMax
+)
+
+// lexBound is one end of a zlexrangespec.
+type lexBound struct {
+	kind int
+	s    string
+	ex   bool
+}
+
+// lexRange is zlexrangespec.
+type lexRange struct{ min, max lexBound }
+
+// parseLexBound is zslParseLexRangeItem: "-" and "+" (read as C strings,
+// so "+\x00x" is "+"), "[x" inclusive, "(x" exclusive.
+func parseLexBound(b []byte) (lexBound, bool) {
+	if len(b) == 0 {
+		return lexBound{}, false
+	}
+	switch b[0] {
+	case '+':
+		if len(b) > 1 && b[1] != 0 {
+			return lexBound{}, false
+		}
+		return lexBound{kind: lexMax, ex: true}, true
+	case '-':
+		if len(b) > 1 && b[1] != 0 {
+			return lexBound{}, false
+		}
+		return lexBound{kind: lexMin, ex: true}, true
+	case '(':
+		return lexBound{s: string(b[1:]), ex: true}, true
+	case '[':
+		return lexBound{s: string(b[1:])}, true
+	}
+	return lexBound{}, false
+}
+
+func parseLexRange(minArg, maxArg []byte) (lexRange, bool) {
+	min, ok := parseLexBound(minArg)
+	if !ok {
+		return lexRange{}, false
+	}
+	max, ok := parseLexBound(maxArg)
+	if !ok {
+		return lexRange{}, false
+	}
+	return lexRange{min: min, max: max}, true
+}
+
+// lexCmp is sdscmplex between a member and a bound.
+func lexCmp(member string, b *lexBound) int {
+	switch b.kind {
+	case lexMin:
+		return 1
+	case lexMax:
+		return -1
+	}
+	switch {
+	case member < b.s:
+		return -1
+	case member > b.s:
+		return 1
+	}
+	return 0
+}
+
+func (r *lexRange) gteMin(member string) bool {
+	if r.min.ex {
+		return lexCmp(member, &r.min) > 0
+	}
+	return lexCmp(member, &r.min) >= 0
+}
+
+func (r *lexRange) lteMax(member string) bool {
+	if r.max.ex {
+		return lexCmp(member, &r.max) < 0
+	}
+	return lexCmp(member, &r.max) <= 0
+}
+
+// empty is the first test of zslIsInLexRange: min above max, or equal
+// with either exclusive.
+func (r *lexRange) empty() bool {
+	var cmp int
+	a, b := &r.min, &r.max
+	switch {
+	case a.kind == b.kind && a.kind != lexString:
+		cmp = 0
+	case a.kind == lexMin || b.kind == lexMax:
+		cmp = -1
+	case a.kind == lexMax || b.kind == lexMin:
+		cmp = 1
+	default:
+		cmp = lexCmp(a.s, b)
+	}
+	return cmp > 0 || cmp == 0 && (a.ex || b.ex)
+}
+
+// firstInScoreRange returns the rank of the first item within r, or -1
+// (zslFirstInRange).
+func (z *zset) firstInScoreRange(r *scoreRange) int {
+	n := z.len()
+	if r.empty() || n == 0 {
+		return -1
+	}
+	i := z.tree.countBefore(func(it *zitem) bool { return !r.gteMin(it.score) })
+	if i >= n || !r.lteMax(z.tree.at(i).item().score) {
+		return -1
+	}
+	return i
+}
+
+// lastInScoreRange returns the rank of the last item within r, or -1.
+func (z *zset) lastInScoreRange(r *scoreRange) int {
+	if r.empty() || z.len() == 0 {
+		return -1
+	}
+	i := z.tree.countBefore(func(it *zitem) bool { return r.lteMax(it.score) }) - 1
+	if i < 0 || !r.gteMin(z.tree.at(i).item().score) {
+		return -1
+	}
+	return i
+}
+
+// lexInRange is zzlIsInLexRange / zslIsInLexRange: the range is not empty,
+// the last member is not below min and the first is not above max.
+func (z *zset) lexInRange(r *lexRange) bool {
+	if r.empty() || z.len() == 0 {
+		return false
+	}
+	last, first := z.tree.last(), z.tree.first()
+	return r.gteMin(last.item().member) && r.lteMax(first.item().member)
+}
+
+// firstInLexRange returns the rank of the first item within r, or -1.
+// Lex ranges assume that every member has the same score; when they do not,
+// Redis's answer depends on the encoding: a listpack is searched from its
+// head, item by item, which this does too for a listpack-encoded set; a
+// skiplist is searched top-down, with an answer that then depends on its
+// random node levels (undefined behaviour, documented as such), for which
+// the tree's own top-down search stands in.
+func (z *zset) firstInLexRange(r *lexRange) int {
+	if !z.lexInRange(r) {
+		return -1
+	}
+	var i int
+	if z.listpack() {
+		i = -1
+		k := 0
+		for it := z.tree.first(); it.valid(); it.next() {
+			if r.gteMin(it.item().member) {
+				i = k
+				break
+			}
+			k++
+		}
+		if i < 0 {
+			return -1
+		}
+	} else {
+		i = z.tree.countBefore(func(it *zitem) bool { return !r.gteMin(it.member) })
+		if i >= z.len() {
+			return -1
+		}
+	}
+	if !r.lteMax(z.tree.at(i).item().member) {
+		return -1
+	}
+	return i
+}
+
+// lastInLexRange returns the rank of the last item within r, or -1.
+func (z *zset) lastInLexRange(r *lexRange) int {
+	if !z.lexInRange(r) {
+		return -1
+	}
+	var i int
+	if z.listpack() {
+		i = -1
+		k := z.len() - 1
+		for it := z.tree.last(); it.valid(); it.prev() {
+			if r.lteMax(it.item().member) {
+				i = k
+				break
+			}
+			k--
+		}
+	} else {
+		i = z.tree.countBefore(func(it *zitem) bool { return r.lteMax(it.member) }) - 1
+	}
+	if i < 0 || !r.gteMin(z.tree.at(i).item().member) {
+		return -1
+	}
+	return i
+}
+
+// --- Looking sorted sets up ------------------------------------------------------
+
+// readZset is lookupKeyRead plus the type check: (nil, true) for a missing
+// key, (nil, false) after a WRONGTYPE reply.
+func readZset(c *Client, sh *shard, key []byte) (*zset, bool) {
+	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
+	if e == nil {
+		return nil, true
+	}
+	if e.kind != kindZSet {
+		c.err(errWrongType)
+		return nil, false
+	}
+	return zsetOf(e), true
+}
+
+// writeZsetEntry is lookupKeyWrite plus the type check: (nil, true) for a
+// missing key, (nil, false) after a WRONGTYPE reply.
+func writeZsetEntry(c *Client, sh *shard, key []byte) (*entry, bool) {
+	e := sh.peekTouched(c.db, key, c.now)
+	if e == nil {
+		return nil, true
+	}
+	if e.kind != kindZSet {
+		c.err(errWrongType)
+		return nil, false
+	}
+	return e, true
+}
+
+// deleteEmptyZset removes key once its set is empty, with Redis's "del"
+// event.
+func deleteEmptyZset(c *Client, sh *shard, key []byte) {
+	sh.remove(key)
+	notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, c.db.id)
+}
+
+// writeScoredItem writes one member and, when withScores, its score: as a
+// [member, score] pair in RESP3 when pairs is set, else flat.
+func writeScoredItem(c *Client, it *zitem, withScores, pairs bool) {
+	if withScores && pairs {
+		c.w.WriteArrayLen(2)
+	}
+	c.w.WriteBulkString(it.member)
+	if withScores {
+		c.w.WriteDouble(it.score)
+	}
+}
+
+// --- ZADD, ZINCRBY, ZREM ---------------------------------------------------------
+
+// ZADD flags (zsetAdd's in_flags).
+const (
+	zaddNX = 1 << iota
+	zaddXX
+	zaddGT
+	zaddLT
+	zaddIncr
+	zaddCH
+)
+
+// zaddGeneric is zaddGenericCommand; ZINCRBY key incr member is ZADD key
+// INCR incr member parsed the same way (so ZINCRBY k nx m is a syntax
+// error, as in Redis).
+func zaddGeneric(c *Client, args [][]byte, incrCmd bool) {
+	flags := 0
+	if incrCmd {
+		flags = zaddIncr
+	}
+	j := 2
+	for ; j < len(args); j++ {
+		a := args[j]
+		switch {
+		case strOptEq(a, "nx"):
+			flags |= zaddNX
+		case strOptEq(a, "xx"):
+			flags |= zaddXX
+		case strOptEq(a, "ch"):
+			flags |= zaddCH
+		case strOptEq(a, "incr"):
+			flags |= zaddIncr
+		case strOptEq(a, "gt"):
+			flags |= zaddGT
+		case strOptEq(a, "lt"):
+			flags |= zaddLT
+		default:
+			goto done
+		}
+	}
+done:
+	pairs := args[j:]
+	if len(pairs) == 0 || len(pairs)%2 != 0 {
+		c.err(errSyntax)
+		return
+	}
+	n := len(pairs) / 2
+	nx, xx, gt, lt, incr := flags&zaddNX != 0, flags&zaddXX != 0, flags&zaddGT != 0, flags&zaddLT != 0, flags&zaddIncr != 0
+	switch {
+	case nx && xx:
+		c.err(errZAddXXNX)
+		return
+	case gt && nx || lt && nx || gt && lt:
+		c.err(errZAddGTLTNX)
+		return
+	case incr && n > 1:
+		c.err(errZAddIncrPairs)
+		return
+	}
+	var buf [4]float64
+	scores := buf[:0]
+	if n > len(buf) {
+		scores = make([]float64, 0, n)
+	}
+	for i := 0; i < n; i++ {
+		v, ok := parseScore(pairs[2*i])
+		if !ok {
+			c.err(errNotFloat)
+			return
+		}
+		scores = append(scores, v)
+	}
+
+	db, key := c.db, args[1]
+	sh := db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	e, ok := writeZsetEntry(c, sh, key)
+	if !ok {
+		return
+	}
+	created := false
+	if e == nil {
+		if xx {
+			if incr {
+				c.w.WriteNull()
+			} else {
+				c.w.WriteInt(0)
+			}
+			return
+		}
+		lim := c.zsetLimits()
+		z := &zset{}
+		if lim.entries == 0 || lim.value < int64(len(pairs[1])) {
+			z.dict = newZdict(0)
+		}
+		e = sh.add(db, key, kindZSet)
+		e.obj = z
+		created = true
+	}
+	z := zsetOf(e)
+	var lim *zsetLimits
+	added, updated, processed := 0, 0, 0
+	var score float64
+	failed := false
+pairsLoop:
+	for i := 0; i < n; i++ {
+		member := pairs[2*i+1]
+		score = scores[i]
+		cur, stored, found := z.find(member)
+		switch {
+		case found:
+			if nx {
+				continue
+			}
+			if incr {
+				score += cur
+				if math.IsNaN(score) {
+					failed = true
+					break pairsLoop
+				}
+			}
+			if lt && score >= cur || gt && score <= cur {
+				continue
+			}
+			if score != cur {
+				z.setScore(stored, cur, score)
+				updated++
+			}
+			processed++
+		case !xx:
+			if z.listpack() {
+				if lim == nil {
+					l := c.zsetLimits()
+					lim = &l
+				}
+				if int64(z.len())+1 > lim.entries || int64(len(member)) > lim.value {
+					z.toSkiplist()
+				}
+			}
+			z.add(string(member), score)
+			added++
+			processed++
+		}
+	}
+	sh.dirty += int64(added + updated)
+	switch {
+	case failed:
+		c.err(errZScoreNaN)
+	case incr && processed > 0:
+		c.w.WriteDouble(score)
+	case incr:
+		c.w.WriteNull()
+	case flags&zaddCH != 0:
+		c.w.WriteInt(int64(added + updated))
+	default:
+		c.w.WriteInt(int64(added))
+	}
+	if added+updated > 0 {
+		signalModifiedKey(db, key)
+		event := "zadd"
+		if incr {
+			event = "zincr"
+		}
+		notifyKeyspaceEvent(c.srv, notifyZSet, event, key, db.id)
+	}
+	if created {
+		if z.len() == 0 {
+			// Nothing was added after all (a NaN increment): Redis
+			// would keep an empty key; no command can reach that state
+			// with a new key, but do not leave one behind.
+			sh.remove(key)
+			return
+		}
+		signalKeyAsReady(db, key)
+	}
+}
+
+func cmdZRem(c *Client, args [][]byte) {
+	db, key := c.db, args[1]
+	sh := db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	e, ok := writeZsetEntry(c, sh, key)
+	if !ok {
+		return
+	}
+	if e == nil {
+		c.w.WriteInt(0)
+		return
+	}
+	z := zsetOf(e)
+	deleted, keyRemoved := 0, false
+	for _, m := range args[2:] {
+		if z.remove(m) {
+			deleted++
+		}
+		if z.len() == 0 {
+			sh.remove(key)
+			keyRemoved = true
+			break
+		}
+	}
+	if deleted > 0 {
+		notifyKeyspaceEvent(c.srv, notifyZSet, "zrem", key, db.id)
+		if keyRemoved {
+			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
+		}
+		signalModifiedKey(db, key)
+		sh.dirty += int64(deleted)
+	}
+	c.w.WriteInt(int64(deleted))
+}
+
+// --- ZCARD, ZSCORE, ZMSCORE, ZRANK, ZCOUNT, ZLEXCOUNT ---------------------------
+
+func cmdZCard(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, args[1])
+	switch {
+	case !ok:
+	case z == nil:
+		c.w.WriteInt(0)
+	default:
+		c.w.WriteInt(int64(z.len()))
+	}
+}
+
+func cmdZScore(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, args[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.w.WriteNull()
+		return
+	}
+	if score, _, found := z.find(args[2]); found {
+		c.w.WriteDouble(score)
+	} else {
+		c.w.WriteNull()
+	}
+}
+
+func cmdZMScore(c *Client, args [][]byte) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, args[1])
+	if !ok {
+		return
+	}
+	c.w.WriteArrayLen(len(args) - 2)
+	for _, m := range args[2:] {
+		if z == nil {
+			c.w.WriteNull()
+			continue
+		}
+		if score, _, found := z.find(m); found {
+			c.w.WriteDouble(score)
+		} else {
+			c.w.WriteNull()
+		}
+	}
+}
+
+func zrankGeneric(c *Client, args [][]byte, reverse bool) {
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, args[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.w.WriteNull()
+		return
+	}
+	score, stored, found := z.find(args[2])
+	if !found {
+		c.w.WriteNull()
+		return
+	}
+	r := z.tree.rank(score, stored)
+	if reverse {
+		r = z.len() - 1 - r
+	}
+	c.w.WriteInt(int64(r))
+}
+
+func cmdZCount(c *Client, args [][]byte) {
+	r, ok := parseScoreRange(args[2], args[3])
+	if !ok {
+		c.err(errZMinMaxFloat)
+		return
+	}
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, args[1])
+	switch {
+	case !ok:
+	case z == nil:
+		c.w.WriteInt(0)
+	default:
+		first := z.firstInScoreRange(&r)
+		if first < 0 {
+			c.w.WriteInt(0)
+			return
+		}
+		c.w.WriteInt(int64(z.lastInScoreRange(&r) - first + 1))
+	}
+}
+
+func cmdZLexCount(c *Client, args [][]byte) {
+	r, ok := parseLexRange(args[2], args[3])
+	if !ok {
+		c.err(errZMinMaxLex)
+		return
+	}
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, args[1])
+	switch {
+	case !ok:
+	case z == nil:
+		c.w.WriteInt(0)
+	default:
+		c.w.WriteInt(int64(z.lexCount(&r)))
+	}
+}
+
+// lexCount is ZLEXCOUNT's count: a listpack is walked from the first
+// member in range while members stay below max, a skiplist counted by the
+// ranks of the first and last members in range.
+func (z *zset) lexCount(r *lexRange) int {
+	first := z.firstInLexRange(r)
+	if first < 0 {
+		return 0
+	}
+	if z.listpack() {
+		n := 0
+		for it := z.tree.at(first); it.valid() && r.lteMax(it.item().member); it.next() {
+			n++
+		}
+		return n
+	}
+	count := z.len() - first
+	if last := z.lastInLexRange(r); last >= 0 {
+		count -= z.len() - 1 - last
+	}
+	return count
+}
+
+// --- ZRANGE and friends ------------------------------------------------------------
+
+// Range types and how zrangeGeneric was called.
+const (
+	zrangeAuto = iota
+	zrangeRank
+	zrangeScore
+	zrangeLex
+)
+
+// zrangeGeneric is zrangeGenericCommand for ZRANGE (argStart 1) and
+// ZRANGESTORE (argStart 2, store), and for the older commands, which fix
+// the range type and the direction.
+func zrangeGeneric(c *Client, args [][]byte, argStart int, store bool, rangeType int, reverse bool) {
+	key := args[argStart]
+	minIdx, maxIdx := argStart+1, argStart+2
+	directionFixed := rangeType != zrangeAuto || reverse
+	withScores := false
+	var offset, limit int64 = 0, -1
+	for j := argStart + 3; j < len(args); j++ {
+		a := args[j]
+		left := len(args) - j - 1
+		switch {
+		case !store && strOptEq(a, "withscores"):
+			withScores = true
+		case strOptEq(a, "limit") && left >= 2:
+			var ok bool
+			if offset, ok = parseStrictInt(args[j+1]); !ok {
+				c.err(errNotInt)
+				return
+			}
+			if limit, ok = parseStrictInt(args[j+2]); !ok {
+				c.err(errNotInt)
+				return
+			}
+			j += 2
+		case !directionFixed && !reverse && strOptEq(a, "rev"):
+			reverse = true
+		case rangeType == zrangeAuto && strOptEq(a, "bylex"):
+			rangeType = zrangeLex
+		case rangeType == zrangeAuto && strOptEq(a, "byscore"):
+			rangeType = zrangeScore
+		default:
+			c.err(errSyntax)
+			return
+		}
+	}
+	if rangeType == zrangeAuto {
+		rangeType = zrangeRank
+	}
+	if limit != -1 && rangeType == zrangeRank {
+		c.err(errZLimitRank)
+		return
+	}
+	if withScores && rangeType == zrangeLex {
+		c.err(errZWithScoreLex)
+		return
+	}
+	if reverse && rangeType != zrangeRank {
+		minIdx, maxIdx = maxIdx, minIdx
+	}
+	var start, end int64
+	var sr scoreRange
+	var lr lexRange
+	switch rangeType {
+	case zrangeRank:
+		var ok bool
+		if start, ok = parseStrictInt(args[minIdx]); !ok {
+			c.err(errNotInt)
+			return
+		}
+		if end, ok = parseStrictInt(args[maxIdx]); !ok {
+			c.err(errNotInt)
+			return
+		}
+	case zrangeScore:
+		var ok bool
+		if sr, ok = parseScoreRange(args[minIdx], args[maxIdx]); !ok {
+			c.err(errZMinMaxFloat)
+			return
+		}
+	case zrangeLex:
+		var ok bool
+		if lr, ok = parseLexRange(args[minIdx], args[maxIdx]); !ok {
+			c.err(errZMinMaxLex)
+			return
+		}
+	}
+
+	if store {
+		zrangeStore(c, args[1], key, reverse, func(z *zset, emit func(*zitem)) {
+			zrangeEmit(z, rangeType, reverse, start, end, &sr, &lr, offset, limit, emit)
+		})
+		return
+	}
+	sh := c.db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, key)
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.w.WriteArrayLen(0)
+		return
+	}
+	// The length is written once the range is known: the items are
+	// counted first (a rank range knows it at once, the others walk it).
+	pairs := c.w.Proto() >= 3
+	n := 0
+	zrangeEmit(z, rangeType, reverse, start, end, &sr, &lr, offset, limit, func(*zitem) { n++ })
+	if withScores && !pairs {
+		c.w.WriteArrayLen(2 * n)
+	} else {
+		c.w.WriteArrayLen(n)
+	}
+	zrangeEmit(z, rangeType, reverse, start, end, &sr, &lr, offset, limit, func(it *zitem) {
+		writeScoredItem(c, it, withScores, pairs)
+	})
+}
+
+// zrangeEmit calls emit for every item of the range, in reply order.
+func zrangeEmit(z *zset, rangeType int, reverse bool, start, end int64, sr *scoreRange, lr *lexRange,
+	offset, limit int64, emit func(*zitem)) {
+	n := int64(z.len())
+	switch rangeType {
+	case zrangeRank:
+		if start < 0 {
+			start += n
+		}
+		if end < 0 {
+			end += n
+		}
+		if start < 0 {
+			start = 0
+		}
+		if start > end || start >= n {
+			return
+		}
+		if end >= n {
+			end = n - 1
+		}
+		count := end - start + 1
+		if reverse {
+			for it := z.tree.at(int(n - 1 - start)); count > 0; it.prev() {
+				emit(it.item())
+				count--
+			}
+			return
+		}
+		for it := z.tree.at(int(start)); count > 0; it.next() {
+			emit(it.item())
+			count--
+		}
+	case zrangeScore:
+		if offset > 0 && offset >= n {
+			return
+		}
+		var first int
+		if reverse {
+			first = z.lastInScoreRange(sr)
+		} else {
+			first = z.firstInScoreRange(sr)
+		}
+		walkRange(z, first, reverse, offset, limit, func(it *zitem) bool {
+			if reverse {
+				return sr.gteMin(it.score)
+			}
+			return sr.lteMax(it.score)
+		}, emit)
+	case zrangeLex:
+		var first int
+		if reverse {
+			first = z.lastInLexRange(lr)
+		} else {
+			first = z.firstInLexRange(lr)
+		}
+		walkRange(z, first, reverse, offset, limit, func(it *zitem) bool {
+			if reverse {
+				return lr.gteMin(it.member)
+			}
+			return lr.lteMax(it.member)
+		}, emit)
+	}
+}
+
+// walkRange emits items from rank first on (backwards when reverse), after
+// skipping offset of them, at most limit (all when negative), while in
+// holds. A negative offset skips everything, as Redis's "while (offset--)"
+// does.
+func walkRange(z *zset, first int, reverse bool, offset, limit int64, in func(*zitem) bool, emit func(*zitem)) {
+	if first < 0 || offset < 0 || offset >= int64(z.len()) {
+		return
+	}
+	pos := int64(first) + offset
+	if reverse {
+		pos = int64(first) - offset
+	}
+	if pos < 0 || pos >= int64(z.len()) {
+		return
+	}
+	it := z.tree.at(int(pos))
+	for ; it.valid() && limit != 0; limit-- {
+		x := it.item()
+		if !in(x) {
+			return
+		}
+		emit(x)
+		if reverse {
+			it.prev()
+		} else {
+			it.next()
+		}
+	}
+}
+
+// zrangeStore is the ZRANGESTORE end of zrangeGeneric: the range of src
+// becomes dst (created whole, with the encoding its size calls for), or dst
+// is deleted when the range is empty.
+func zrangeStore(c *Client, dst, src []byte, reverse bool, emitRange func(z *zset, emit func(*zitem))) {
+	db := c.db
+	mask := keysShardMask([][]byte{dst, src})
+	c.lockShards(db, mask)
+	defer c.unlockShards(db, mask)
+	z, ok := readZset(c, db.shard(src), src)
+	if !ok {
+		return
+	}
+	var items []zitem
+	if z != nil {
+		emitRange(z, func(it *zitem) { items = append(items, *it) })
+	}
+	if reverse {
+		// A reverse range arrives from the top: the new set wants it
+		// sorted.
+		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+			items[i], items[j] = items[j], items[i]
+		}
+	}
+	storeZset(c, dst, items, "zrangestore")
+}
+
+// storeZset is the end of every store command: dst gets the sorted,
+// distinct items as a new set (setKey: whatever dst held, and its expiry,
+// goes), with the encoding the items call for, and the command's event;
+// or, when there are none, dst is deleted. It replies with the count. The
+// shard of dst must be locked.
+func storeZset(c *Client, dst []byte, items []zitem, event string) {
+	db := c.db
+	sh := db.shard(dst)
+	if len(items) == 0 {
+		c.w.WriteInt(0)
+		if sh.peek(db, dst, c.now) != nil {
+			sh.remove(dst)
+			signalModifiedKey(db, dst)
+			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", dst, db.id)
+			sh.dirty++
+		}
+		return
+	}
+	z := newZsetFromSorted(items, c.zsetLimits())
+	e := sh.peekTouched(db, dst, c.now)
+	created := e == nil
+	if created {
+		e = sh.add(db, dst, kindZSet)
+	} else {
+		if e.expire != 0 {
+			sh.setExpire(e, 0)
+		}
+		e.lru = c.srv.lruClock()
+		e.kind, e.str, e.enc = kindZSet, nil, 0
+	}
+	e.obj = z
+	c.w.WriteInt(int64(z.len()))
+	signalModifiedKey(db, dst)
+	notifyKeyspaceEvent(c.srv, notifyZSet, event, dst, db.id)
+	sh.dirty++
+	if created {
+		signalKeyAsReady(db, dst)
+	}
+}
+
+// --- ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX --------------------------
+
+func zremrangeGeneric(c *Client, args [][]byte, rangeType int) {
+	var start, end int64
+	var sr scoreRange
+	var lr lexRange
+	var event string
+	switch rangeType {
+	case zrangeRank:
+		event = "zremrangebyrank"
+		var ok bool
+		if start, ok = parseStrictInt(args[2]); !ok {
+			c.err(errNotInt)
+			return
+		}
+		if end, ok = parseStrictInt(args[3]); !ok {
+			c.err(errNotInt)
+			return
+		}
+	case zrangeScore:
+		event = "zremrangebyscore"
+		var ok bool
+		if sr, ok = parseScoreRange(args[2], args[3]); !ok {
+			c.err(errZMinMaxFloat)
+			return
+		}
+	case zrangeLex:
+		event = "zremrangebylex"
+		var ok bool
+		if lr, ok = parseLexRange(args[2], args[3]); !ok {
+			c.err(errZMinMaxLex)
+			return
+		}
+	}
+	db, key := c.db, args[1]
+	sh := db.shard(key)
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	e, ok := writeZsetEntry(c, sh, key)
+	if !ok {
+		return
+	}
+	if e == nil {
+		c.w.WriteInt(0)
+		return
+	}
+	z := zsetOf(e)
+	n := int64(z.len())
+	first, count := 0, 0
+	switch rangeType {
+	case zrangeRank:
+		if start < 0 {
+			start += n
+		}
+		if end < 0 {
+			end += n
+		}
+		if start < 0 {
+			start = 0
+		}
+		if start > end || start >= n {
+			c.w.WriteInt(0)
+			return
+		}
+		if end >= n {
+			end = n - 1
+		}
+		first, count = int(start), int(end-start+1)
+	case zrangeScore:
+		if first = z.firstInScoreRange(&sr); first >= 0 {
+			for it := z.tree.at(first); it.valid() && sr.lteMax(it.item().score); it.next() {
+				count++
+			}
+		}
+	case zrangeLex:
+		if first = z.firstInLexRange(&lr); first >= 0 {
+			for it := z.tree.at(first); it.valid() && lr.lteMax(it.item().member); it.next() {
+				count++
+			}
+		}
+	}
+	if count > 0 {
+		if z.dict != nil {
+			d := z.dict
+			z.tree.deleteRange(first, count, func(it *zitem) { d.removeStr(it.member) })
+		} else {
+			z.tree.deleteRange(first, count, func(*zitem) {})
+		}
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyZSet, event, key, db.id)
+		if z.len() == 0 {
+			deleteEmptyZset(c, sh, key)
+		}
+	}
+	sh.dirty += int64(count)
+	c.w.WriteInt(int64(count))
+}
+
+// --- ZSCAN -------------------------------------------------------------------------
+
+func cmdZScan(c *Client, args [][]byte) {
+	cursor, ok := parseScanCursor(args[2])
+	if !ok {
+		c.err(errInvalidCursor)
+		return
+	}
+	sh := c.db.shard(args[1])
+	c.lockShard(sh)
+	defer c.unlockShard(sh)
+	z, ok := readZset(c, sh, args[1])
+	if !ok {
+		return
+	}
+	if z == nil {
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulkString("0")
+		c.w.WriteArrayLen(0)
+		return
+	}
+	o, ok := parseScanOptions(c, args[3:], false)
+	if !ok {
+		return
+	}
+	var tmp [32]byte
+	if z.listpack() {
+		// A listpack is returned whole, whatever the cursor, with its
+		// scores as the listpack holds them.
+		n := 0
+		for it := z.tree.first(); it.valid(); it.next() {
+			if o.pattern == nil || globMatch(o.pattern, it.item().member, false) {
+				n++
+			}
+		}
+		c.w.WriteArrayLen(2)
+		c.w.WriteBulkString("0")
+		c.w.WriteArrayLen(2 * n)
+		for it := z.tree.first(); it.valid(); it.next() {
+			x := it.item()
+			if o.pattern == nil || globMatch(o.pattern, x.member, false) {
+				c.w.WriteBulkString(x.member)
+				c.w.WriteBulk(appendListpackScore(tmp[:0], x.score))
+			}
+		}
+		return
+	}
+	// A hash table is scanned as scanGenericCommand scans one: buckets
+	// until COUNT elements (member and score counted apart) or ten times
+	// COUNT buckets, then MATCH is applied.
+	var found []*zdEntry
+	budget := o.count * 10
+	if budget/10 != o.count || budget < 0 {
+		budget = math.MaxInt64
+	}
+	for {
+		cursor = z.dict.scan(cursor, func(e *zdEntry) { found = append(found, e) })
+		budget--
+		if cursor == 0 || budget <= 0 || int64(2*len(found)) >= o.count {
+			break
+		}
+	}
+	kept := found[:0]
+	for _, e := range found {
+		if o.pattern == nil || globMatch(o.pattern, e.member, false) {
+			kept = append(kept, e)
+		}
+	}
+	c.w.WriteArrayLen(2)
+	c.w.WriteBulk(strconv.AppendUint(tmp[:0], cursor, 10))
+	c.w.WriteArrayLen(2 * len(kept))
+	for _, e := range kept {
+		c.w.WriteBulkString(e.member)
+		c.w.WriteBulk(appendScore(tmp[:0], e.score))
+	}
+}
