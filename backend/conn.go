@@ -43,6 +43,10 @@ type Client struct {
 	elapsed      time.Duration // since batchStart, at the previous command's end
 	clockStale   bool          // set when the client waited for input
 
+	// blk is the client's state while blocked on keys, and what its reader
+	// reads from (blocking.go).
+	blk clientBlock
+
 	// Read by other goroutines.
 	dbIndex  atomic.Int32
 	lastCmd  atomic.Pointer[command.Command]
@@ -65,13 +69,14 @@ func newClient(s *Server, nc net.Conn) *Client {
 		srv:        s,
 		conn:       nc,
 		id:         s.nextID.Add(1),
-		r:          resp.NewReader(nc),
 		w:          resp.NewWriter(nc),
 		db:         s.dbs[0],
 		authed:     s.cfg.requirePass() == "",
 		created:    time.Now(),
 		clockStale: true,
 	}
+	c.blk.conn = nc
+	c.r = resp.NewReader(&c.blk)
 	c.proto.Store(2)
 	c.lastSeen.Store(c.created.UnixMilli())
 	c.r.SetMaxBulkLen(s.cfg.protoMaxBulkLen())
@@ -193,6 +198,11 @@ func (c *Client) execute(args [][]byte) {
 	mark := c.w.Buffered()
 	skip := c.reply
 	im.h(c, args)
+	if c.blk.flushed {
+		// The handler blocked (blocking.go) and flushed what came before.
+		mark = 0
+		c.blk.flushed = false
+	}
 	failed := c.w.Buffered() > mark && c.w.Bytes()[mark] == '-'
 	if failed {
 		c.srv.admin.errs.count(c.w.Bytes()[mark:])
@@ -207,6 +217,7 @@ func (c *Client) execute(args [][]byte) {
 	d := c.elapsed - start
 	c.srv.stats.record(c.id, im.index, d, failed)
 	c.slowlogCheck(cmd, args, d)
+	c.afterCommand()
 }
 
 func (c *Client) rejectUnknown(args [][]byte) {

@@ -89,6 +89,9 @@ type Server struct {
 	started  time.Time
 	lastSave atomic.Int64 // unix seconds
 
+	// blocking holds the clients blocked on keys (blocking.go).
+	blocking blockRegistry
+
 	lruSeconds   atomic.Uint32
 	activeExpire atomic.Bool
 	stats        stats
