@@ -49,11 +49,14 @@ func init() {
 	register("hscan", cmdHScan)
 
 	registerValueCodec(kindHash, &valueCodec{
-		tag:      dumpTagHash,
-		encode:   hashDumpEncode,
-		decode:   hashDumpDecode,
-		dup:      func(dst, src *entry) { dst.obj = src.obj.(*hashValue).dup() },
-		restored: func(s *Server, e *entry) { e.obj.(*hashValue).fitEncoding(hashLimitsOf(s)) },
+		tag:    dumpTagHash,
+		encode: hashDumpEncode,
+		decode: hashDumpDecode,
+		dup:    func(dst, src *entry) { dst.obj = src.obj.(*hashValue).dup() },
+		restored: func(s *Server, e *entry) {
+			e.obj.(*hashValue).fitRestored(e.enc == hashEncFromTable, hashLimitsOf(s))
+			e.enc = 0
+		},
 	})
 	valueDigests[kindHash] = hashDigest
 	objectEncodings[kindHash] = func(e *entry) string {
@@ -254,32 +257,21 @@ func (h *hashValue) convert() {
 	h.ht, h.lp, h.lpN = t, nil, 0
 }
 
-// fitEncoding gives a loaded hash (RESTORE) the encoding Redis gives a
-// loaded hash: a listpack when it has at most lim.entries fields and no
-// field or value longer than lim.value, else a hashtable.
-func (h *hashValue) fitEncoding(lim hashLimits) {
-	fits := int64(h.len()) <= lim.entries
-	size := 0
-	h.each(func(f, v []byte) bool {
-		size += len(f) + len(v)
-		fits = fits && int64(len(f)) <= lim.value && int64(len(v)) <= lim.value && size <= hashLPMaxSafety
-		return fits
-	})
-	switch {
-	case !fits && h.ht == nil:
+// fitRestored gives a hash RESTORE loaded the encoding redis-server 7.0
+// gives a loaded hash: a listpack payload stays a listpack unless it has
+// more than lim.entries fields; a hashtable's payload becomes a listpack
+// only when it has at most lim.entries fields and no field or value longer
+// than lim.value. The value was decoded as a listpack.
+func (h *hashValue) fitRestored(fromTable bool, lim hashLimits) {
+	fits := int64(h.lpN) <= lim.entries
+	if fromTable {
+		h.each(func(f, v []byte) bool {
+			fits = fits && int64(len(f)) <= lim.value && int64(len(v)) <= lim.value
+			return fits
+		})
+	}
+	if !fits {
 		h.convert()
-	case fits && h.ht != nil:
-		t := h.ht
-		h.ht = nil
-		for _, n := range t.buckets {
-			for ; n != nil; n = n.next {
-				h.lp = binary.AppendUvarint(h.lp, uint64(n.flen))
-				h.lp = append(h.lp, n.field()...)
-				h.lp = binary.AppendUvarint(h.lp, uint64(len(n.kv)-int(n.flen)))
-				h.lp = append(h.lp, n.value()...)
-				h.lpN++
-			}
-		}
 	}
 }
 
@@ -1010,10 +1002,26 @@ func cmdHScan(c *Client, args [][]byte) {
 
 // --- DUMP, RESTORE, COPY, DEBUG DIGEST, MEMORY USAGE ----------------------------------
 
-// A hash's dump body: the number of fields, then each field and its value
-// (dumpAppendBytes), in storage order.
+// A hash's dump body: its encoding (hashDumpListpack or hashDumpTable),
+// the number of fields, then each field and its value (dumpAppendBytes), in
+// storage order. RESTORE decides the encoding from both, as redis-server
+// does from the RDB type of a payload.
+const (
+	hashDumpListpack = 0
+	hashDumpTable    = 1
+)
+
+// hashEncFromTable marks, in entry.enc, a hash decoded from a hashtable's
+// payload until RESTORE has fitted its encoding.
+const hashEncFromTable = 1
+
 func hashDumpEncode(dst []byte, e *entry) []byte {
 	h := e.obj.(*hashValue)
+	enc := uint64(hashDumpListpack)
+	if h.ht != nil {
+		enc = hashDumpTable
+	}
+	dst = dumpAppendUvarint(dst, enc)
 	dst = dumpAppendUvarint(dst, uint64(h.len()))
 	h.each(func(f, v []byte) bool {
 		dst = dumpAppendBytes(dst, f)
@@ -1023,35 +1031,33 @@ func hashDumpEncode(dst []byte, e *entry) []byte {
 	return dst
 }
 
-// hashDumpListpackMax is the size up to which a decoded hash is built as a
-// listpack (keeping the payload's order); RESTORE then fits the encoding to
-// the configuration (valueCodec.restored).
-const hashDumpListpackMax = 1024
-
+// hashDumpDecode builds a listpack in the payload's order (the restored
+// hook converts it when the configuration says so).
 func hashDumpDecode(r *dumpReader, e *entry) error {
+	enc := r.uvarint()
 	n := r.count(2)
-	if r.err != nil || n == 0 {
+	if r.err != nil || n == 0 || enc > hashDumpTable {
 		return errDumpFormat
 	}
 	h := &hashValue{}
-	if n > hashDumpListpackMax {
-		h.ht = &hashTable{}
-		h.ht.resize(hashTableSize(n))
+	// Fields must be distinct: a short payload is searched, a long one
+	// checked with a set.
+	var seen map[string]struct{}
+	if n > 64 {
+		seen = make(map[string]struct{}, n)
 	}
 	for i := 0; i < n; i++ {
 		f, v := r.bytes(), r.bytes()
 		if r.err != nil {
 			return r.err
 		}
-		if h.ht != nil {
-			if h.ht.find(f) != nil {
+		if seen != nil {
+			if _, dup := seen[string(f)]; dup {
 				return errDumpFormat
 			}
-			h.ht.insert(f, v)
-			continue
-		}
-		if off, _, _ := h.lpFind(f); off >= 0 {
-			return errDumpFormat // a field twice
+			seen[string(f)] = struct{}{}
+		} else if off, _, _ := h.lpFind(f); off >= 0 {
+			return errDumpFormat
 		}
 		h.lp = binary.AppendUvarint(h.lp, uint64(len(f)))
 		h.lp = append(h.lp, f...)
@@ -1060,6 +1066,10 @@ func hashDumpDecode(r *dumpReader, e *entry) error {
 		h.lpN++
 	}
 	e.obj = h
+	e.enc = 0
+	if enc == hashDumpTable {
+		e.enc = hashEncFromTable
+	}
 	return nil
 }
 

@@ -314,38 +314,52 @@ func TestHashDumpRestoreCopy(t *testing.T) {
 	c.expect(":3\r\n", "HLEN", "small")
 	c.expect(":0\r\n", "HSET", "big:c", "f1", "changed")
 	c.expect("$2\r\nv1\r\n", "HGET", "big", "f1")
-	// RESTORE gives the encoding the thresholds of the moment call for, as
-	// redis-server does when it loads a value.
+	// RESTORE gives the encoding redis-server 7.0.15 gives a loaded hash:
+	// a listpack payload is converted only for its number of fields, a
+	// hashtable's payload also for a field or value too long.
 	big := c.do("DUMP", "big")
 	small := c.do("DUMP", "small")
 	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-entries", "1000")
 	c.expect("+OK\r\n", "RESTORE", "big:lp", "0", string(big.Str))
 	c.expect("$8\r\nlistpack\r\n", "OBJECT", "ENCODING", "big:lp")
 	c.expect(":700\r\n", "HLEN", "big:lp")
+	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-value", "3")
+	c.expect("+OK\r\n", "RESTORE", "big:ht", "0", string(big.Str))
+	c.expect("$9\r\nhashtable\r\n", "OBJECT", "ENCODING", "big:ht")
+	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-value", "0")
+	c.expect("+OK\r\n", "RESTORE", "small:v", "0", string(small.Str))
+	c.expect("$8\r\nlistpack\r\n", "OBJECT", "ENCODING", "small:v")
+	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-value", "64")
 	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-entries", "2")
 	c.expect("+OK\r\n", "RESTORE", "small:ht", "0", string(small.Str))
 	c.expect("$9\r\nhashtable\r\n", "OBJECT", "ENCODING", "small:ht")
 	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-entries", "512")
-	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-value", "0")
-	c.expect("+OK\r\n", "RESTORE", "small:v", "0", string(small.Str))
-	c.expect("$9\r\nhashtable\r\n", "OBJECT", "ENCODING", "small:v")
-	c.expect("+OK\r\n", "CONFIG", "SET", "hash-max-listpack-value", "64")
 
-	// A payload naming a field twice is refused.
-	var e entry
-	e.kind = kindHash
-	e.obj = &hashValue{}
-	hv := e.obj.(*hashValue)
-	hv.set([]byte("a"), []byte("1"), hashLimits{entries: 512, value: 64})
-	body := hashDumpEncode(nil, &e)
-	dup := append([]byte{}, body...)
-	dup[0] = 2
-	dup = dumpAppendBytes(dumpAppendBytes(dup, []byte("a")), []byte("2"))
-	c.expect("-ERR Bad data format\r\n", "RESTORE", "bad", "0", string(hashPayload(dup)))
-	empty := dumpAppendUvarint(nil, 0)
-	c.expect("-ERR Bad data format\r\n", "RESTORE", "bad", "0", string(hashPayload(empty)))
-	c.expect("+OK\r\n", "RESTORE", "good", "0", string(hashPayload(body)))
+	// Malformed bodies are refused: a field twice, no fields, an unknown
+	// encoding.
+	body := func(enc, n uint64, kv ...string) []byte {
+		b := dumpAppendUvarint(dumpAppendUvarint(nil, enc), n)
+		for _, s := range kv {
+			b = dumpAppendBytes(b, []byte(s))
+		}
+		return b
+	}
+	for _, bad := range [][]byte{
+		body(hashDumpListpack, 2, "a", "1", "a", "2"),
+		body(hashDumpTable, 0),
+		body(2, 1, "a", "1"),
+		body(hashDumpListpack, 2, "a", "1"),
+	} {
+		c.expect("-ERR Bad data format\r\n", "RESTORE", "bad", "0", string(hashPayload(bad)))
+	}
+	var many []string
+	for i := range 100 {
+		many = append(many, "f"+strconv.Itoa(i%99), "v")
+	}
+	c.expect("-ERR Bad data format\r\n", "RESTORE", "bad", "0", string(hashPayload(body(hashDumpTable, 100, many...))))
+	c.expect("+OK\r\n", "RESTORE", "good", "0", string(hashPayload(body(hashDumpTable, 1, "a", "1"))))
 	c.expect("*2\r\n$1\r\na\r\n$1\r\n1\r\n", "HGETALL", "good")
+	c.expect("$8\r\nlistpack\r\n", "OBJECT", "ENCODING", "good")
 }
 
 // hashPayload wraps a hash dump body in DUMP's framing.
