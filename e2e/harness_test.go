@@ -17,6 +17,7 @@ func TestDifferencesDocumented(t *testing.T) {
 	}
 	sections := []string{diffUnordered, diffScan, diffTTL, diffClock, diffIdentity, diffMemory,
 		diffInfo, diffIdle, diffDump, diffRandomKey, diffDebugObj, diffConfigVals,
+		diffHashOrder, diffHashScan, diffHashRandom,
 		"Differences no comparison rule relaxes"}
 	for _, s := range sections {
 		if !bytes.Contains(doc, []byte("\n## "+s+"\n")) {
