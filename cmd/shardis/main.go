@@ -21,8 +21,9 @@ var version = "0.1.0-dev"
 const usage = `usage: shardis <command> [options]
 
 commands:
-  backend   run a storage node (redis-server style options: --port 7001 --dir data/7001 ...)
-  version   print the version
+  backend        run a storage node (redis-server style options: --port 7001 --dir data/7001 ...)
+  check-config   validate deployment TOML files (config.toml) and exit
+  version        print the version
 
 Run "shardis <command> -h" for a command's options.
 `
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "backend":
 		return runBackend(ctx, args[1:], stdout, stderr)
+	case "check-config":
+		return runCheckConfig(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "shardis %s\n", version)
 		return 0

@@ -111,3 +111,28 @@ func dialUntilReady(t *testing.T, addr string, done <-chan int) net.Conn {
 		time.Sleep(10 * time.Millisecond) // polling a port that is not bound yet
 	}
 }
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[[shard]]\nslots = [\"0-100\"]\nbogus = 1\n[shard.primary]\naddress = \"127.0.0.1:7001\"\n"), 0o644)
+
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"check-config", "../../config.toml"}, &out, &errOut); code != 0 {
+		t.Fatalf("check-config config.toml = %d; stderr %q", code, errOut.String())
+	}
+	if want := "ok (3 shards, 6 nodes, 16384 slots)"; !strings.Contains(out.String(), want) {
+		t.Errorf("check-config config.toml printed %q, want %q", out.String(), want)
+	}
+
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"check-config", bad}, &out, &errOut); code != 2 {
+		t.Fatalf("check-config bad.toml = %d, want 2", code)
+	}
+	for _, want := range []string{"bad.toml:3:", `"shard.bogus"`, "101-16383"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("check-config bad.toml said %q; want it to contain %q", errOut.String(), want)
+		}
+	}
+}
