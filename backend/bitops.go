@@ -106,6 +106,8 @@ func cmdSetBit(c *Client, args [][]byte) {
 			e.str[byteIdx] &^= mask
 		}
 		sh.dirty++
+		signalModifiedKey(c.db, key)
+		notifyKeyspaceEvent(c.srv, notifyString, "setbit", key, c.db.id)
 	}
 	c.unlockShard(sh)
 	if old {
@@ -417,6 +419,8 @@ func cmdBitOp(c *Client, args [][]byte) {
 		if sh.peek(db, dest, c.now) != nil {
 			sh.remove(dest)
 			sh.dirty++
+			signalModifiedKey(db, dest)
+			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", dest, db.id)
 		}
 		c.w.WriteInt(0)
 		return
@@ -434,6 +438,8 @@ func cmdBitOp(c *Client, args [][]byte) {
 	e.str = res
 	e.enc = encRaw
 	sh.dirty++
+	signalModifiedKey(db, dest)
+	notifyKeyspaceEvent(c.srv, notifyString, "set", dest, db.id)
 	c.w.WriteInt(int64(maxLen))
 }
 
@@ -667,7 +673,11 @@ func bitfieldGeneric(c *Client, args [][]byte, readonlyCmd bool) {
 			changes++
 		}
 	}
-	sh.dirty += int64(changes)
+	if changes > 0 {
+		sh.dirty += int64(changes)
+		signalModifiedKey(c.db, key)
+		notifyKeyspaceEvent(c.srv, notifyString, "setbit", key, c.db.id)
+	}
 }
 
 // getUnsignedBitfield reads width bits at bit offset of p, zero past its

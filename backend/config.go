@@ -424,7 +424,16 @@ var configParams = []*param{
 		if !ok {
 			return "", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
 		}
-		return keyspaceEventsString(f), ""
+		// CONFIG GET's form leaves out n next to A (as Redis shows it); the
+		// stored value keeps it, since the events are still published.
+		v := keyspaceEventsString(f)
+		if f&kseAll == kseAll && f&kseNew != 0 {
+			v += "n"
+		}
+		return v, ""
+	}, show: func(o *Options) string {
+		f, _ := keyspaceEventFlags(o.NotifyKeyspaceEvents)
+		return keyspaceEventsString(f)
 	}},
 	{name: "bind", kind: pkSpecial, flags: pfMultiArg, def: "* -::*", field: func(o *Options) any { return &o.Bind }, special: func(_ string, args []string) (string, string) {
 		if len(args) > 16 {

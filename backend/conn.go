@@ -35,6 +35,11 @@ type Client struct {
 	reply   int
 	closing bool // close once the current reply is written
 	inExec  bool // EXEC holds every shard: lock helpers do nothing (multi.go)
+	// mode is non-zero while the client is in MULTI or has a push queue
+	// (pubsub.go): execute then takes its slow path (executeSpecial).
+	mode    uint8
+	tx      *txState   // MULTI and WATCH state (multi.go), nil when unused
+	push    *pushQueue // subscriptions and pending pushes (pubsub.go), nil until the first
 	now     int64
 	created time.Time
 
@@ -93,7 +98,7 @@ func (c *Client) beforeFill() error {
 		c.w.Flush()
 		return errClientClosing
 	}
-	err := c.w.Flush()
+	err := c.flush(true)
 	// The client rarely has its next request on the wire yet, and reading
 	// now would mostly fail with EAGAIN and park this goroutine in the
 	// netpoller. Letting the other connections run first makes the read
@@ -116,6 +121,9 @@ func (c *Client) closeWhenIdle() {
 func (c *Client) serve() {
 	defer func() {
 		c.conn.Close()
+		if c.tx != nil || c.push != nil {
+			c.freeTxPubsub()
+		}
 		c.srv.removeClient(c)
 	}()
 	for {
@@ -133,12 +141,12 @@ func (c *Client) serve() {
 		}
 		c.execute(args)
 		if c.closing || c.killed.Load() {
-			c.w.Flush()
+			c.flush(false)
 			return
 		}
 		if c.w.Buffered() > 64*1024 {
 			// A long pipeline of big replies: do not hold them all.
-			if c.w.Flush() != nil {
+			if c.flush(false) != nil {
 				return
 			}
 		}
@@ -194,7 +202,18 @@ func (c *Client) execute(args [][]byte) {
 		return
 	}
 	c.lastCmd.Store(cmd)
+	if c.mode != 0 {
+		// In MULTI, or subscribed: queueing and subscribed-mode rules.
+		c.executeSpecial(cmd, im, args)
+		return
+	}
+	c.call(cmd, im, args)
+}
 
+// call runs an accepted command's handler, with CLIENT REPLY's silencing,
+// statistics and the slow log.
+func (c *Client) call(cmd *command.Command, im *impl, args [][]byte) {
+	start := c.elapsed
 	mark := c.w.Buffered()
 	skip := c.reply
 	im.h(c, args)
@@ -227,6 +246,9 @@ func (c *Client) rejectUnknown(args [][]byte) {
 // reject answers a command that was refused before it ran (counted as
 // rejected_calls of cmd when it is known and implemented).
 func (c *Client) reject(cmd *command.Command, msg string) {
+	if c.mode&modeMulti != 0 {
+		msg = c.flagTransaction(cmd, msg)
+	}
 	c.srv.stats.reject(c.id, cmd)
 	c.srv.admin.errs.count([]byte("-" + msg))
 	switch c.reply {

@@ -504,12 +504,15 @@ var objectHelp = []string{
 func objectLookup(c *Client, key []byte) (*shard, *entry) {
 	sh := c.db.shard(key)
 	c.lockShard(sh)
-	e := sh.lookup(c.db, key, c.now, false)
+	// lookup's statistics without its keymiss event (LOOKUP_NONOTIFY).
+	e := sh.peek(c.db, key, c.now)
 	if e == nil {
+		sh.misses++
 		c.unlockShard(sh)
 		c.w.WriteNull()
 		return nil, nil
 	}
+	sh.hits++
 	return sh, e
 }
 

@@ -395,6 +395,8 @@ func cmdRestore(c *Client, args [][]byte) {
 	if ttl != 0 && ttl <= c.now {
 		if deleted {
 			sh.dirty++
+			signalModifiedKey(db, key)
+			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 		}
 		c.w.WriteOK()
 		return
@@ -414,5 +416,7 @@ func cmdRestore(c *Client, args [][]byte) {
 		e.freq = uint8(freq)
 	}
 	sh.dirty++
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyGeneric, "restore", key, db.id)
 	c.w.WriteOK()
 }

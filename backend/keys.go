@@ -204,6 +204,8 @@ func cmdDel(c *Client, args [][]byte) {
 		if sh.peek(db, keys[0], c.now) != nil {
 			sh.remove(keys[0])
 			sh.dirty++
+			signalModifiedKey(db, keys[0])
+			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", keys[0], db.id)
 			n = 1
 		}
 		c.unlockShard(sh)
@@ -218,6 +220,8 @@ func cmdDel(c *Client, args [][]byte) {
 		if sh.peek(db, k, c.now) != nil {
 			sh.remove(k)
 			sh.dirty++
+			signalModifiedKey(db, k)
+			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", k, db.id)
 			n++
 		}
 	}
@@ -324,8 +328,12 @@ func expireGeneric(c *Client, args [][]byte, name string, basetime int64, secs b
 	}
 	if when <= c.now {
 		sh.remove(key)
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 	} else {
 		sh.setExpire(e, when)
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "expire", key, db.id)
 	}
 	sh.dirty++
 	c.unlockShard(sh)
@@ -387,6 +395,8 @@ func cmdPersist(c *Client, args [][]byte) {
 	if e := sh.peekTouched(c.db, args[1], c.now); e != nil && e.expire != 0 {
 		sh.setExpire(e, 0)
 		sh.dirty++
+		signalModifiedKey(c.db, args[1])
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "persist", args[1], c.db.id)
 		n = 1
 	}
 	c.unlockShard(sh)
@@ -436,8 +446,13 @@ func renameLocked(c *Client, src, dst []byte, si, di int, nx bool) (found, renam
 	// The value moves with its expiry and access clock; the new entry is a
 	// fresh object (see shard.insertEntry).
 	dsh.insertEntry(dst, e)
+	keyspaceEvent(db, notifyNew, "new", dst)
 	ssh.remove(src)
 	dsh.dirty++
+	signalModifiedKey(db, src)
+	signalModifiedKey(db, dst)
+	notifyKeyspaceEvent(c.srv, notifyGeneric, "rename_from", src, db.id)
+	notifyKeyspaceEvent(c.srv, notifyGeneric, "rename_to", dst, db.id)
 	return true, true
 }
 
@@ -457,8 +472,13 @@ func cmdMove(c *Client, args [][]byte) {
 	n := 0
 	if e := src.shards[i].peekTouched(src, key, c.now); e != nil && dst.shards[i].peekTouched(dst, key, c.now) == nil {
 		dst.shards[i].insertEntry(key, e)
+		keyspaceEvent(dst, notifyNew, "new", key)
 		src.shards[i].remove(key)
 		src.shards[i].dirty++
+		signalModifiedKey(src, key)
+		signalModifiedKey(dst, key)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "move_from", key, src.id)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "move_to", key, dst.id)
 		n = 1
 	}
 	c.unlockShardPair(src, i, dst, i)
@@ -515,6 +535,8 @@ func cmdCopy(c *Client, args [][]byte) {
 		dsh.setExpire(ne, e.expire)
 	}
 	dsh.dirty++
+	signalModifiedKey(dst, newkey)
+	notifyKeyspaceEvent(c.srv, notifyGeneric, "copy_to", newkey, dst.id)
 	c.w.WriteInt(1)
 }
 
@@ -551,6 +573,8 @@ func cmdSwapDB(c *Client, args [][]byte) {
 		a, b := c.srv.dbs[min(id1, id2)], c.srv.dbs[max(id1, id2)]
 		c.lockDB(a)
 		c.lockDB(b)
+		touchAllWatchedKeysInDB(a, b, c.now)
+		touchAllWatchedKeysInDB(b, a, c.now)
 		for i := range a.shards {
 			sa, sb := &a.shards[i], &b.shards[i]
 			sa.dict, sb.dict = sb.dict, sa.dict
@@ -593,6 +617,7 @@ func cmdFlushDB(c *Client, args [][]byte) {
 	}
 	db := c.db
 	c.lockDB(db)
+	touchAllWatchedKeysInDB(db, nil, c.now)
 	db.shards[0].dirty += db.flushLocked()
 	c.unlockDB(db)
 	c.w.WriteOK()
@@ -608,6 +633,7 @@ func cmdFlushAll(c *Client, args [][]byte) {
 	}
 	var n int64
 	for _, db := range dbs {
+		touchAllWatchedKeysInDB(db, nil, c.now)
 		n += db.flushLocked()
 	}
 	dbs[0].shards[0].dirty += n + 1

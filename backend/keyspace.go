@@ -152,6 +152,7 @@ func (sh *shard) lookup(db *DB, key []byte, now int64, touch bool) *entry {
 	}
 	if e == nil {
 		sh.misses++
+		keyspaceEvent(db, notifyKeyMiss, "keymiss", key)
 		return nil
 	}
 	sh.hits++
@@ -183,6 +184,7 @@ func (sh *shard) expireEntry(db *DB, e *entry) {
 func (sh *shard) add(db *DB, key []byte, k kind) *entry {
 	e := &entry{key: string(key), kind: k, lru: db.srv.lruClock()}
 	sh.dict.insert(e)
+	keyspaceEvent(db, notifyNew, "new", key)
 	return e
 }
 

@@ -1,5 +1,13 @@
 package backend
 
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/shardis/shardis/internal/command"
+)
+
 // --- Shard locking from command handlers ------------------------------------
 //
 // EXEC runs a transaction's commands with every shard of every database
@@ -82,5 +90,404 @@ func (s *Server) lockEverything() {
 func (s *Server) unlockEverything() {
 	for i := len(s.dbs) - 1; i >= 0; i-- {
 		s.dbs[i].unlockAll()
+	}
+}
+
+// --- MULTI, EXEC, DISCARD, WATCH, UNWATCH -----------------------------------
+//
+// A client in MULTI queues every command but EXEC, DISCARD, MULTI, WATCH,
+// QUIT and RESET (+QUEUED). A command refused while queueing (unknown,
+// wrong arity, not allowed in a transaction, ...) flags the transaction, and
+// EXEC then answers -EXECABORT; errors of commands while EXEC runs them are
+// only their own replies. EXEC runs the queue with every shard of every
+// database locked (lockEverything), so the transaction is atomic; while it
+// runs, c.inExec makes the lock helpers no-ops and blocking commands act as
+// non-blocking ones.
+//
+// WATCH: every watched key has a watchedKey in its shard's watch table
+// (guarded by that shard's mutex, like the keys) and in the client's list.
+// signalModifiedKey, called by every write with the shard locked, marks the
+// watchers dirty; with no watched key on the server that costs one atomic
+// load. As in Redis 7.0, a key that had already expired (but was still
+// stored) when WATCH ran is not counted as changed when it is deleted, and
+// EXEC fails when a watched key's time ran out after WATCH.
+
+// Client.mode bits: a non-zero mode sends execute to executeSpecial.
+const (
+	modeMulti uint8 = 1 << iota // in MULTI: queue commands
+	modePush                    // has a push queue (subscriptions, pending messages)
+)
+
+// txState is a client's MULTI queue and watched keys. Only the client's
+// goroutine touches it, except dirtyCAS, which writers set.
+type txState struct {
+	multi     bool
+	dirtyExec bool        // a command was refused while queueing
+	dirtyCAS  atomic.Bool // a watched key changed
+	cmds      []queuedCmd
+	watched   []*watchedKey
+}
+
+// queuedCmd is a command MULTI queued; args are copies (the request's
+// arguments alias the read buffer).
+type queuedCmd struct {
+	cmd  *command.Command
+	im   *impl
+	args [][]byte
+}
+
+// watchedKey is one key a client watches; it is in the client's list and
+// in the watch table of the key's shard.
+type watchedKey struct {
+	c       *Client
+	db      *DB
+	key     string
+	expired bool // the key was stored but its time had run out at WATCH
+}
+
+// watchTables holds, per database and shard, the watched keys and their
+// watchers. A table is guarded by its shard's mutex.
+type watchTables struct {
+	n      atomic.Int64 // watched keys on the server
+	once   sync.Once
+	tables []map[string][]*watchedKey // [db*nShards+shard], allocated on first use
+}
+
+func (w *watchTables) init(s *Server) {
+	w.once.Do(func() { w.tables = make([]map[string][]*watchedKey, len(s.dbs)*nShards) })
+}
+
+// Commands handled by execute's slow path.
+var (
+	cmdExecEntry  = command.Lookup([]byte("exec"))
+	txControlCmds = commandSet("exec", "discard", "multi", "watch", "quit", "reset")
+)
+
+func commandSet(names ...string) map[*command.Command]bool {
+	m := make(map[*command.Command]bool, len(names))
+	for _, n := range names {
+		m[command.Lookup([]byte(n))] = true
+	}
+	return m
+}
+
+func init() {
+	register("multi", cmdMulti)
+	register("exec", cmdExec)
+	register("discard", cmdDiscard)
+	register("watch", cmdWatch)
+	register("unwatch", cmdUnwatch)
+	signalModifiedKeyHook = touchWatchedKey
+	clientResetHooks = append(clientResetHooks, func(c *Client) {
+		if c.tx != nil {
+			c.discardTransaction()
+		}
+	})
+}
+
+// executeSpecial is execute for a client in MULTI or with a push queue:
+// subscribed-mode rules (RESP2), MULTI queueing, then the command.
+func (c *Client) executeSpecial(cmd *command.Command, im *impl, args [][]byte) {
+	if q := c.push; q != nil {
+		q.wake(c)
+		if q.count() > 0 && c.proto.Load() == 2 && !subscribedModeCmds[cmd] {
+			c.reject(cmd, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / "+
+				"(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+			return
+		}
+	}
+	if c.mode&modeMulti != 0 {
+		if cmd.Has(command.NoMulti) {
+			c.reject(cmd, "ERR Command not allowed inside a transaction")
+			return
+		}
+		if !txControlCmds[cmd] {
+			c.queueCommand(cmd, im, args)
+			return
+		}
+	}
+	c.run(cmd, im, args)
+}
+
+// run calls an accepted command, ordering pushes around its reply when the
+// client has a push queue.
+func (c *Client) run(cmd *command.Command, im *impl, args [][]byte) {
+	if c.push != nil {
+		c.callPushing(cmd, im, args)
+		return
+	}
+	c.call(cmd, im, args)
+}
+
+// flagTransaction is Redis's flagTransaction for a command refused while
+// the client is in MULTI: EXEC fails with EXECABORT. A refused EXEC itself
+// ends the transaction at once; the returned text is then its error.
+func (c *Client) flagTransaction(cmd *command.Command, msg string) string {
+	if cmd == cmdExecEntry {
+		c.discardTransaction()
+		return "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
+	}
+	c.tx.dirtyExec = true
+	return msg
+}
+
+// queueCommand keeps a copy of the command for EXEC and answers +QUEUED.
+func (c *Client) queueCommand(cmd *command.Command, im *impl, args [][]byte) {
+	tx := c.tx
+	// A transaction that will fail anyway keeps nothing (as Redis).
+	if !tx.dirtyExec && !tx.dirtyCAS.Load() {
+		n := 0
+		for _, a := range args {
+			n += len(a)
+		}
+		buf := make([]byte, 0, n)
+		cp := make([][]byte, len(args))
+		for i, a := range args {
+			buf = append(buf, a...)
+			cp[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+		}
+		tx.cmds = append(tx.cmds, queuedCmd{cmd: cmd, im: im, args: cp})
+	}
+	switch c.reply {
+	case replyOff:
+	case replySkip:
+		c.reply = replyOn
+	default:
+		c.w.WriteSimple("QUEUED")
+	}
+}
+
+func (c *Client) txState() *txState {
+	if c.tx == nil {
+		c.tx = &txState{}
+	}
+	return c.tx
+}
+
+func cmdMulti(c *Client, args [][]byte) {
+	if c.mode&modeMulti != 0 {
+		c.err("ERR MULTI calls can not be nested")
+		return
+	}
+	c.txState().multi = true
+	c.mode |= modeMulti
+	c.w.WriteOK()
+}
+
+func cmdDiscard(c *Client, args [][]byte) {
+	if c.mode&modeMulti == 0 {
+		c.err("ERR DISCARD without MULTI")
+		return
+	}
+	c.discardTransaction()
+	c.w.WriteOK()
+}
+
+// discardTransaction leaves MULTI, drops the queue and unwatches every key.
+func (c *Client) discardTransaction() {
+	tx := c.tx
+	clear(tx.cmds)
+	tx.cmds = tx.cmds[:0]
+	if cap(tx.cmds) > 64 {
+		tx.cmds = nil
+	}
+	tx.multi = false
+	tx.dirtyExec = false
+	c.mode &^= modeMulti
+	c.unwatchAll()
+	tx.dirtyCAS.Store(false)
+}
+
+func cmdExec(c *Client, args [][]byte) {
+	if c.mode&modeMulti == 0 {
+		c.err("ERR EXEC without MULTI")
+		return
+	}
+	tx := c.tx
+	s := c.srv
+	s.lockEverything()
+	c.inExec = true
+	defer func() {
+		c.inExec = false
+		s.unlockEverything()
+	}()
+	if !tx.dirtyExec && !tx.dirtyCAS.Load() && c.watchedKeyExpired() {
+		tx.dirtyCAS.Store(true)
+	}
+	switch {
+	case tx.dirtyExec:
+		c.err("EXECABORT Transaction discarded because of previous errors.")
+		c.discardTransaction()
+		return
+	case tx.dirtyCAS.Load():
+		c.w.WriteNullArray()
+		c.discardTransaction()
+		return
+	}
+	c.unwatchAll()
+	cmds := tx.cmds
+	tx.cmds = nil
+	if q := c.push; q != nil {
+		q.setExec(true)
+		defer q.setExec(false)
+	}
+	c.w.WriteArrayLen(len(cmds))
+	for _, qc := range cmds {
+		c.run(qc.cmd, qc.im, qc.args)
+	}
+	c.discardTransaction()
+}
+
+// watchedKeyExpired is Redis's isWatchedKeyExpired: a watched key whose
+// time ran out since WATCH (and is still stored). Every shard is locked.
+func (c *Client) watchedKeyExpired() bool {
+	for _, wk := range c.tx.watched {
+		if wk.expired {
+			continue
+		}
+		k := []byte(wk.key)
+		if e := wk.db.shard(k).dict.find(k); e != nil && e.expire != 0 && e.expire <= c.now {
+			return true
+		}
+	}
+	return false
+}
+
+func cmdWatch(c *Client, args [][]byte) {
+	if c.mode&modeMulti != 0 {
+		c.err("ERR WATCH inside MULTI is not allowed")
+		return
+	}
+	tx := c.txState()
+	w := &c.srv.watches
+	w.init(c.srv)
+	db := c.db
+next:
+	for _, key := range args[1:] {
+		for _, wk := range tx.watched {
+			if wk.db == db && wk.key == string(key) {
+				continue next
+			}
+		}
+		wk := &watchedKey{c: c, db: db, key: string(key)}
+		si := shardIndex(key)
+		sh := &db.shards[si]
+		c.lockShard(sh)
+		if e := sh.dict.find(key); e != nil && e.expire != 0 && e.expire <= c.now {
+			wk.expired = true
+		}
+		t := w.tables[db.id*nShards+si]
+		if t == nil {
+			t = make(map[string][]*watchedKey)
+			w.tables[db.id*nShards+si] = t
+		}
+		t[wk.key] = append(t[wk.key], wk)
+		w.n.Add(1)
+		c.unlockShard(sh)
+		tx.watched = append(tx.watched, wk)
+	}
+	c.w.WriteOK()
+}
+
+func cmdUnwatch(c *Client, args [][]byte) {
+	if c.tx != nil {
+		c.unwatchAll()
+		c.tx.dirtyCAS.Store(false)
+	}
+	c.w.WriteOK()
+}
+
+// unwatchAll removes every key c watches from the watch tables.
+func (c *Client) unwatchAll() {
+	tx := c.tx
+	if len(tx.watched) == 0 {
+		return
+	}
+	w := &c.srv.watches
+	for _, wk := range tx.watched {
+		k := []byte(wk.key)
+		si := shardIndex(k)
+		sh := &wk.db.shards[si]
+		c.lockShard(sh)
+		t := w.tables[wk.db.id*nShards+si]
+		list := t[wk.key]
+		for i, x := range list {
+			if x == wk {
+				list = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(t, wk.key)
+		} else {
+			t[wk.key] = list
+		}
+		w.n.Add(-1)
+		c.unlockShard(sh)
+	}
+	clear(tx.watched)
+	tx.watched = tx.watched[:0]
+}
+
+// touchWatchedKey is signalModifiedKey: the watchers of key become dirty.
+// The key's shard is locked.
+func touchWatchedKey(db *DB, key []byte) {
+	w := &db.srv.watches
+	if w.n.Load() == 0 {
+		return
+	}
+	si := shardIndex(key)
+	t := w.tables[db.id*nShards+si]
+	if t == nil {
+		return
+	}
+	for _, wk := range t[string(key)] {
+		if wk.expired {
+			// Deleting a key whose time had already run out at WATCH is
+			// no logical change; from then on the key counts as absent.
+			if db.shards[si].dict.find(key) == nil {
+				wk.expired = false
+			}
+			continue
+		}
+		wk.c.tx.dirtyCAS.Store(true)
+	}
+}
+
+// touchAllWatchedKeysInDB marks dirty the watchers of keys that FLUSHDB,
+// FLUSHALL or SWAPDB change in emptied: keys stored in it, or in
+// replacedWith (SWAPDB's other database, else nil). Both databases are
+// locked; now is the command's time.
+func touchAllWatchedKeysInDB(emptied, replacedWith *DB, now int64) {
+	w := &emptied.srv.watches
+	if w.n.Load() == 0 {
+		return
+	}
+	for si := 0; si < nShards; si++ {
+		for key, list := range w.tables[emptied.id*nShards+si] {
+			k := []byte(key)
+			inEmptied := emptied.shards[si].dict.find(k) != nil
+			var repl *entry
+			if replacedWith != nil {
+				repl = replacedWith.shards[si].dict.find(k)
+			}
+			if !inEmptied && repl == nil {
+				continue
+			}
+			replExpired := repl != nil && repl.expire != 0 && repl.expire <= now
+			for _, wk := range list {
+				switch {
+				case wk.expired && repl == nil:
+					wk.expired = false // an expired key deleted: no change
+					continue
+				case wk.expired && replExpired:
+					continue // still an expired key
+				case !wk.expired && !inEmptied && replExpired:
+					wk.expired = true // absent, replaced by an expired key
+					continue
+				}
+				wk.c.tx.dirtyCAS.Store(true)
+			}
+		}
 	}
 }

@@ -95,7 +95,9 @@ type Server struct {
 	lruSeconds   atomic.Uint32
 	activeExpire atomic.Bool
 	stats        stats
-	admin        adminState // slow log, error stats, INFO state (servercmds.go)
+	admin        adminState  // slow log, error stats, INFO state (servercmds.go)
+	pubsub       pubsubHub   // subscriptions (pubsub.go)
+	watches      watchTables // WATCHed keys (multi.go)
 }
 
 // New returns a server for opts. It does not listen yet.
@@ -299,8 +301,15 @@ func (s *Server) db(i int) *DB { return s.dbs[i] }
 func (s *Server) lruClock() uint32 { return s.lruSeconds.Load() }
 
 // keyExpired is called, with the key's shard locked, when a key is removed
-// because its time ran out.
-func (s *Server) keyExpired(db *DB, e *entry) {}
+// because its time ran out: the "expired" event, and WATCH sees a change.
+func (s *Server) keyExpired(db *DB, e *entry) {
+	if s.watches.n.Load() == 0 && !s.keyEventWanted(notifyExpired) {
+		return
+	}
+	key := []byte(e.key)
+	notifyKeyspaceEvent(s, notifyExpired, "expired", key, db.id)
+	signalModifiedKey(db, key)
+}
 
 // cron runs the periodic work: the access clock and active expiry.
 func (s *Server) cron() {

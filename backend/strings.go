@@ -346,6 +346,11 @@ func setGeneric(c *Client, key, val []byte, flags int, expire []byte, name strin
 		// as in redis-server 7.0.
 		sh.setExpire(e, when)
 	}
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyString, "set", key, db.id)
+	if expire != nil {
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "expire", key, db.id)
+	}
 	c.unlockShard(sh)
 	switch {
 	case flags&setGet != 0:
@@ -374,6 +379,8 @@ func cmdGetSet(c *Client, args [][]byte) {
 		c.w.WriteBulk(e.str)
 	}
 	setStringKey(c, sh, e, key, args[2], false)
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyString, "set", key, db.id)
 	c.unlockShard(sh)
 }
 
@@ -408,12 +415,18 @@ func cmdGetEx(c *Client, args [][]byte) {
 		// An absolute time already past deletes the key.
 		sh.remove(key)
 		sh.dirty++
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 	case expire != nil:
 		sh.setExpire(e, when)
 		sh.dirty++
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "expire", key, db.id)
 	case flags&setPersist != 0 && e.expire != 0:
 		sh.setExpire(e, 0)
 		sh.dirty++
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "persist", key, db.id)
 	}
 }
 
@@ -432,6 +445,8 @@ func cmdGetDel(c *Client, args [][]byte) {
 		c.w.WriteBulk(e.str)
 		sh.remove(key)
 		sh.dirty++
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 	}
 	c.unlockShard(sh)
 }
@@ -516,6 +531,8 @@ func msetGeneric(c *Client, args [][]byte, nx bool) {
 		key := args[j]
 		sh := ks.shard(db, j/2, key)
 		setStringKey(c, sh, sh.peekTouched(db, key, c.now), key, args[j+1], false)
+		signalModifiedKey(db, key)
+		notifyKeyspaceEvent(c.srv, notifyString, "set", key, db.id)
 	}
 	c.unlockShards(db, ks.mask)
 	if nx {
@@ -550,6 +567,8 @@ func cmdAppend(c *Client, args [][]byte) {
 		e.enc = encRaw
 	}
 	sh.dirty++
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyString, "append", key, db.id)
 	n := len(e.str)
 	c.unlockShard(sh)
 	c.w.WriteInt(int64(n))
@@ -660,6 +679,8 @@ func cmdSetRange(c *Client, args [][]byte) {
 	copy(e.str[offset:], v)
 	e.enc = encRaw
 	sh.dirty++
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyString, "setrange", key, db.id)
 	c.w.WriteInt(int64(len(e.str)))
 }
 
@@ -719,6 +740,8 @@ func incrDecr(c *Client, key []byte, incr int64) {
 	}
 	strStoreInt(e, v)
 	sh.dirty++
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyString, "incrby", key, db.id)
 	c.unlockShard(sh)
 	c.w.WriteInt(v)
 }
@@ -761,6 +784,8 @@ func cmdIncrByFloat(c *Client, args [][]byte) {
 	}
 	strStoreValue(e, out, wholeStringEncoding(out))
 	sh.dirty++
+	signalModifiedKey(db, key)
+	notifyKeyspaceEvent(c.srv, notifyString, "incrbyfloat", key, db.id)
 	c.w.WriteBulk(out)
 }
 
