@@ -811,3 +811,57 @@ func TestInteropDifferentialHashSelfCheck(t *testing.T) {
 	t.Logf("redis-server against redis-server: %d hand-written and %d random hash replies compared (seed %d)",
 		n, p.compared, seed)
 }
+
+// TestInteropDifferentialHashKeyspaceEvents subscribes to every keyspace
+// and keyevent channel on both servers, runs hash commands (and the key
+// commands that move, copy, expire and restore hashes), and requires the
+// same notifications in the same order.
+func TestInteropDifferentialHashKeyspaceEvents(t *testing.T) {
+	oracle := startRedis(t)
+	target := startTarget(t, serverConfig{})
+	p := newPair(t, "hash-events", oracle, target)
+	if lacks := targetLacks(t, target, append(hashRequires, []string{"PUBLISH", "probe:ch", "x"})); len(lacks) > 0 {
+		t.Skipf("the target does not implement %v yet", lacks)
+	}
+	p.do("CONFIG", "SET", "notify-keyspace-events", "KEAn")
+	subs := [2]*side{dialSide(t, "redis-server", oracle), dialSide(t, p.target.name, target)}
+	for _, s := range subs {
+		if _, r, err := s.roundTrip("PSUBSCRIBE", "__key*__:*"); err != nil || r.isError() {
+			t.Fatalf("%s: PSUBSCRIBE: %v %v", s.name, r, err)
+		}
+	}
+	for _, line := range []string{
+		`HSET h a 1 b 2`, `HSET h a 3`, `HMSET h c 4`, `HSETNX h c 5`, `HSETNX h d 6`, `HDEL h nosuch`,
+		`HDEL h a b`, `HINCRBY h n 5`, `HINCRBYFLOAT h f 1.5`, `HINCRBY h c x`, `HINCRBY h f 1`,
+		`SET s v`, `HSET s a 1`, `HDEL s a`, `HGET nokey a`, `HDEL h c d n f`, `EXISTS h`,
+		`HSET h a 1`, `RENAME h h2`, `COPY h2 h3`, `@dumprestore h3 h4 0`, `DEL h3`,
+		`HSET e a 1`, `PEXPIRE e 5`, `@wait 20`, `HGET e a`, `HSET e b 2`, `EXPIRE e 1000`, `HDEL e b`,
+		hashFill("big", "f", 600), `HDEL big f1 f2`, `HINCRBY big f3 1`,
+	} {
+		p.runLine(line)
+	}
+	p.do("PUBLISH", "__keyevent@0__:zz-end", "end")
+	var got [2][]string
+	for i, s := range subs {
+		for n := 0; ; n++ {
+			if n > 10000 {
+				t.Fatalf("%s: no end marker", s.name)
+			}
+			_, r, err := s.recv()
+			if err != nil {
+				t.Fatalf("%s: %v (after %q)", s.name, err, got[i])
+			}
+			if len(r.elems) != 4 {
+				t.Fatalf("%s: not a pmessage: %v", s.name, r)
+			}
+			if r.elems[2].str == "__keyevent@0__:zz-end" {
+				break
+			}
+			got[i] = append(got[i], r.elems[2].str+" "+r.elems[3].str)
+		}
+	}
+	if a, b := strings.Join(got[0], "\n"), strings.Join(got[1], "\n"); a != b {
+		t.Errorf("notifications differ\nredis-server:\n%s\n%s:\n%s", a, subs[1].name, b)
+	}
+	t.Logf("%d notifications compared", len(got[0]))
+}
