@@ -309,7 +309,7 @@ type hashTable struct {
 type hashNode struct {
 	next *hashNode
 	kv   string
-	flen uint32
+	flen int // the field is kv[:flen]
 }
 
 func (n *hashNode) field() string { return n.kv[:n.flen] }
@@ -317,7 +317,7 @@ func (n *hashNode) value() string { return n.kv[n.flen:] }
 
 // fieldBytes and valueBytes view the immutable string as bytes, for code
 // shared with the listpack encoding; nothing may write through them.
-func (n *hashNode) fieldBytes() []byte { return unsafe.Slice(unsafe.StringData(n.kv), int(n.flen)) }
+func (n *hashNode) fieldBytes() []byte { return unsafe.Slice(unsafe.StringData(n.kv), n.flen) }
 func (n *hashNode) valueBytes() []byte {
 	return unsafe.Slice(unsafe.StringData(n.kv), len(n.kv))[n.flen:]
 }
@@ -354,7 +354,7 @@ func (t *hashTable) insert(field, value []byte) {
 		t.resize(hashTableSize(t.count + 1))
 	}
 	i := hashKey(field) & uint64(len(t.buckets)-1)
-	t.buckets[i] = &hashNode{next: t.buckets[i], kv: hashKV(field, value), flen: uint32(len(field))}
+	t.buckets[i] = &hashNode{next: t.buckets[i], kv: hashKV(field, value), flen: len(field)}
 	t.count++
 }
 
