@@ -252,9 +252,6 @@ func (h *pubsubHub) registry(kind int) *map[string]map[*Client]struct{} {
 // kindCount is the count a (un)subscribe confirmation shows: channels and
 // patterns together, shard channels on their own.
 func (q *pushQueue) kindCount(kind int) int {
-	if q == nil {
-		return 0
-	}
 	if kind == subShard {
 		return len(q.shardChannels.names)
 	}
@@ -282,9 +279,6 @@ func (c *Client) subscribe(kind int, name []byte) {
 		subs[c] = struct{}{}
 	}
 	h.mu.Unlock()
-	// Messages that arrived before the subscription go before its
-	// confirmation; later ones after it.
-	q.drain(c)
 	c.pubsubConfirm(subscribeNames[kind], name, q.kindCount(kind))
 }
 
@@ -293,23 +287,19 @@ func (c *Client) subscribe(kind int, name []byte) {
 func (c *Client) unsubscribe(kind int, name []byte, notify bool) {
 	q := c.push
 	h := &c.srv.pubsub
-	if q != nil {
-		h.mu.Lock()
-		if q.set(kind).remove(string(name)) {
-			reg := *h.registry(kind)
-			subs := reg[string(name)]
-			delete(subs, c)
-			if len(subs) == 0 {
-				delete(reg, string(name))
-				if kind != subShard {
-					h.active.Add(-1)
-				}
+	h.mu.Lock()
+	if q.set(kind).remove(string(name)) {
+		reg := *h.registry(kind)
+		subs := reg[string(name)]
+		delete(subs, c)
+		if len(subs) == 0 {
+			delete(reg, string(name))
+			if kind != subShard {
+				h.active.Add(-1)
 			}
 		}
-		h.mu.Unlock()
-		// Messages published while c was still subscribed come first.
-		q.drain(c)
 	}
+	h.mu.Unlock()
 	if notify {
 		c.pubsubConfirm(unsubscribeNames[kind], name, q.kindCount(kind))
 	}
@@ -319,7 +309,7 @@ func (c *Client) unsubscribe(kind int, name []byte, notify bool) {
 // arguments.
 func (c *Client) unsubscribeAllKind(kind int, notify bool) {
 	q := c.push
-	if q == nil || len(q.set(kind).names) == 0 {
+	if len(q.set(kind).names) == 0 {
 		if notify {
 			c.pubsubConfirm(unsubscribeNames[kind], nil, q.kindCount(kind))
 		}
@@ -331,23 +321,40 @@ func (c *Client) unsubscribeAllKind(kind int, notify bool) {
 }
 
 // unsubscribeAll drops every subscription silently (RESET, disconnection).
+// c has a push queue.
 func (c *Client) unsubscribeAll() {
 	for kind := subChannel; kind <= subShard; kind++ {
 		c.unsubscribeAllKind(kind, false)
 	}
 }
 
-// pubsubConfirm writes a (un)subscribe confirmation: a push in RESP3, an
-// array in RESP2; a nil name is an unsubscription from nothing.
+// pubsubConfirm queues a (un)subscribe confirmation: a push in RESP3, an
+// array in RESP2; a nil name is an unsubscription from nothing. It goes
+// through the push queue, after the messages already queued and before
+// those published from now on (the subscription is already changed), and,
+// as a push, it is sent even under CLIENT REPLY OFF.
 func (c *Client) pubsubConfirm(kind string, name []byte, count int) {
-	c.w.WritePushLen(3)
-	c.w.WriteBulkString(kind)
-	if name == nil {
-		c.w.WriteNull()
+	q := c.push
+	q.mu.Lock()
+	b := q.pending
+	if c.proto.Load() == 2 {
+		b = append(b, "*3\r\n"...)
 	} else {
-		c.w.WriteBulk(name)
+		b = append(b, ">3\r\n"...)
 	}
-	c.w.WriteInt(int64(count))
+	b = appendBulk(b, []byte(kind))
+	switch {
+	case name != nil:
+		b = appendBulk(b, name)
+	case c.proto.Load() == 2:
+		b = append(b, "$-1\r\n"...)
+	default:
+		b = append(b, "_\r\n"...)
+	}
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(count), 10)
+	q.pending = append(b, '\r', '\n')
+	q.mu.Unlock()
 }
 
 func subscribeCmd(c *Client, args [][]byte, kind int) {
@@ -359,6 +366,7 @@ func subscribeCmd(c *Client, args [][]byte, kind int) {
 }
 
 func unsubscribeCmd(c *Client, args [][]byte, kind int) {
+	q := c.pushQueue()
 	if len(args) == 1 {
 		c.unsubscribeAllKind(kind, true)
 	} else {
@@ -366,9 +374,7 @@ func unsubscribeCmd(c *Client, args [][]byte, kind int) {
 			c.unsubscribe(kind, name, true)
 		}
 	}
-	if c.push != nil {
-		c.push.ordered = true
-	}
+	q.ordered = true
 }
 
 func cmdSubscribe(c *Client, args [][]byte)    { subscribeCmd(c, args, subChannel) }
