@@ -15,8 +15,8 @@ import (
 // HGET, HMGET, HDEL, HEXISTS, HLEN, HSTRLEN, HKEYS, HVALS, HGETALL, HINCRBY,
 // HINCRBYFLOAT, HRANDFIELD and HSCAN.
 //
-// A hash value (entry.obj) is a *hashValue in one of Redis's two encodings,
-// which OBJECT ENCODING reports:
+// A hash is kept in one of Redis's two encodings, which OBJECT ENCODING
+// reports (hashRef says where each lives in the entry):
 //
 //   - listpack: every field and value in one byte string, in insertion
 //     order, searched linearly, as Redis's listpack is. HKEYS, HGETALL and
@@ -52,15 +52,15 @@ func init() {
 		tag:    dumpTagHash,
 		encode: hashDumpEncode,
 		decode: hashDumpDecode,
-		dup:    func(dst, src *entry) { dst.obj = src.obj.(*hashValue).dup() },
+		dup:    hashDup,
 		restored: func(s *Server, e *entry) {
-			e.obj.(*hashValue).fitRestored(e.enc == hashEncFromTable, hashLimitsOf(s))
+			hashRef{e}.fitRestored(e.enc == hashEncFromTable, hashLimitsOf(s))
 			e.enc = 0
 		},
 	})
 	valueDigests[kindHash] = hashDigest
 	objectEncodings[kindHash] = func(e *entry) string {
-		if e.obj.(*hashValue).ht != nil {
+		if e.obj != nil {
 			return "hashtable"
 		}
 		return "listpack"
@@ -96,19 +96,32 @@ const hashLPMaxSafety = 1 << 30
 
 // --- The value --------------------------------------------------------------
 
-// hashValue is a hash: lp (listpack encoding) while ht is nil, else ht.
-type hashValue struct {
-	// lp holds each field and then its value as uvarint length + bytes.
-	lp  []byte
-	lpN int // fields in lp
-	ht  *hashTable
+// hashRef is a hash's entry seen through its encoding. A listpack lives in
+// entry.str, so that a small hash costs its entry and one byte string, as
+// it costs Redis an robj and a listpack: a 4-byte little-endian field
+// count, then each field and then its value as a uvarint length and the
+// bytes. A hashtable is a *hashTable in entry.obj (entry.str is then nil).
+type hashRef struct{ e *entry }
+
+// hashLPHdr is the size of a listpack's field count.
+const hashLPHdr = 4
+
+func (h hashRef) ht() *hashTable {
+	if h.e.obj == nil {
+		return nil
+	}
+	return h.e.obj.(*hashTable)
 }
 
-func (h *hashValue) len() int {
-	if h.ht != nil {
-		return h.ht.count
+func (h hashRef) lpCount() int { return int(binary.LittleEndian.Uint32(h.e.str)) }
+
+func (h hashRef) lpSetCount(n int) { binary.LittleEndian.PutUint32(h.e.str, uint32(n)) }
+
+func (h hashRef) len() int {
+	if t := h.ht(); t != nil {
+		return t.count
 	}
-	return h.lpN
+	return h.lpCount()
 }
 
 // hashLPLen decodes the length at lp[off].
@@ -131,9 +144,9 @@ func hashLPEntry(lp []byte, off int) (f []byte, voff int, v []byte, next int) {
 
 // lpFind returns the offset of field's entry, where its value's length
 // starts and the value, or off -1.
-func (h *hashValue) lpFind(field []byte) (off, voff int, v []byte) {
-	lp := h.lp
-	for off := 0; off < len(lp); {
+func (h hashRef) lpFind(field []byte) (off, voff int, v []byte) {
+	lp := h.e.str
+	for off := hashLPHdr; off < len(lp); {
 		f, voff, v, next := hashLPEntry(lp, off)
 		if string(f) == string(field) {
 			return off, voff, v
@@ -143,36 +156,74 @@ func (h *hashValue) lpFind(field []byte) (off, voff int, v []byte) {
 	return -1, 0, nil
 }
 
-// lpSplice replaces lp[start:end] with the encodings of items.
-func (h *hashValue) lpSplice(start, end int, items ...[]byte) {
+// lpReserve makes room for extra more bytes. A listpack is allocated to
+// its size, as Redis reallocates its listpacks; one that grows again gets
+// an eighth more, so that filling a hash field by field copies it a
+// logarithmic number of times.
+func (h hashRef) lpReserve(extra int) {
+	lp := h.e.str
+	if cap(lp)-len(lp) >= extra {
+		return
+	}
+	n := len(lp) + extra
+	if len(lp) > hashLPHdr {
+		n += n / 8
+	}
+	nb := make([]byte, len(lp), n)
+	copy(nb, lp)
+	h.e.str = nb
+}
+
+// lpAppend appends field and value, whose space is reserved.
+func (h hashRef) lpAppend(field, value []byte) {
+	lp := binary.AppendUvarint(h.e.str, uint64(len(field)))
+	lp = append(lp, field...)
+	lp = binary.AppendUvarint(lp, uint64(len(value)))
+	h.e.str = append(lp, value...)
+}
+
+func hashLPPairSize(field, value []byte) int {
+	return hashUvarintLen(uint64(len(field))) + len(field) + hashUvarintLen(uint64(len(value))) + len(value)
+}
+
+// lpSplice replaces lp[start:end] with the encoding of item, or with
+// nothing when item is nil.
+func (h hashRef) lpSplice(start, end int, item []byte) {
 	need := 0
-	for _, it := range items {
-		need += hashUvarintLen(uint64(len(it))) + len(it)
+	if item != nil {
+		need = hashUvarintLen(uint64(len(item))) + len(item)
 	}
 	old := end - start
-	n := len(h.lp)
+	n := len(h.e.str)
 	switch {
 	case need < old:
-		copy(h.lp[start+need:], h.lp[end:])
-		h.lp = h.lp[:n-(old-need)]
+		lp := h.e.str
+		copy(lp[start+need:], lp[end:])
+		lp = lp[:n-(old-need)]
+		if cap(lp) > 2*len(lp)+64 {
+			// Much shorter than its allocation: give the rest back.
+			lp = append([]byte(nil), lp...)
+		}
+		h.e.str = lp
 	case need > old:
 		grow := need - old
-		h.lp = append(h.lp, make([]byte, grow)...)
-		copy(h.lp[end+grow:], h.lp[end:n])
+		h.lpReserve(grow)
+		lp := h.e.str[:n+grow]
+		copy(lp[end+grow:], lp[end:n])
+		h.e.str = lp
 	}
-	p := start
-	for _, it := range items {
-		p += binary.PutUvarint(h.lp[p:], uint64(len(it)))
-		p += copy(h.lp[p:], it)
+	if item != nil {
+		p := start + binary.PutUvarint(h.e.str[start:], uint64(len(item)))
+		copy(h.e.str[p:], item)
 	}
 }
 
 func hashUvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 // get returns field's value.
-func (h *hashValue) get(field []byte) ([]byte, bool) {
-	if h.ht != nil {
-		if n := h.ht.find(field); n != nil {
+func (h hashRef) get(field []byte) ([]byte, bool) {
+	if t := h.ht(); t != nil {
+		if n := t.find(field); n != nil {
 			return n.valueBytes(), true
 		}
 		return nil, false
@@ -183,52 +234,50 @@ func (h *hashValue) get(field []byte) ([]byte, bool) {
 
 // set stores value under field, converting to a hashtable when the limits
 // say so (Redis's hashTypeSet), and reports whether field is new.
-func (h *hashValue) set(field, value []byte, lim hashLimits) bool {
-	if h.ht == nil && (int64(len(field)) > lim.value || int64(len(value)) > lim.value ||
-		len(h.lp)+len(field)+len(value) > hashLPMaxSafety) {
+func (h hashRef) set(field, value []byte, lim hashLimits) bool {
+	if h.e.obj == nil && (int64(len(field)) > lim.value || int64(len(value)) > lim.value ||
+		len(h.e.str)+len(field)+len(value) > hashLPMaxSafety) {
 		h.convert()
 	}
-	if h.ht != nil {
-		return h.ht.set(field, value)
+	if t := h.ht(); t != nil {
+		return t.set(field, value)
 	}
 	created := false
 	if off, voff, v := h.lpFind(field); off >= 0 {
 		vend := voff + hashUvarintLen(uint64(len(v))) + len(v)
 		h.lpSplice(voff, vend, value)
 	} else {
-		h.lp = binary.AppendUvarint(h.lp, uint64(len(field)))
-		h.lp = append(h.lp, field...)
-		h.lp = binary.AppendUvarint(h.lp, uint64(len(value)))
-		h.lp = append(h.lp, value...)
-		h.lpN++
+		h.lpReserve(hashLPPairSize(field, value))
+		h.lpAppend(field, value)
+		h.lpSetCount(h.lpCount() + 1)
 		created = true
 	}
-	if int64(h.lpN) > lim.entries {
+	if int64(h.lpCount()) > lim.entries {
 		h.convert()
 	}
 	return created
 }
 
 // del removes field and reports whether it was there. A hashtable stays one.
-func (h *hashValue) del(field []byte) bool {
-	if h.ht != nil {
-		return h.ht.del(field)
+func (h hashRef) del(field []byte) bool {
+	if t := h.ht(); t != nil {
+		return t.del(field)
 	}
 	off, _, _ := h.lpFind(field)
 	if off < 0 {
 		return false
 	}
-	_, _, _, next := hashLPEntry(h.lp, off)
-	h.lpSplice(off, next)
-	h.lpN--
+	_, _, _, next := hashLPEntry(h.e.str, off)
+	h.lpSplice(off, next, nil)
+	h.lpSetCount(h.lpCount() - 1)
 	return true
 }
 
 // each calls fn for every field and value in storage order until it
 // returns false. The slices are only valid during the call.
-func (h *hashValue) each(fn func(f, v []byte) bool) {
-	if h.ht != nil {
-		for _, n := range h.ht.buckets {
+func (h hashRef) each(fn func(f, v []byte) bool) {
+	if t := h.ht(); t != nil {
+		for _, n := range t.buckets {
 			for ; n != nil; n = n.next {
 				if !fn(n.fieldBytes(), n.valueBytes()) {
 					return
@@ -237,8 +286,9 @@ func (h *hashValue) each(fn func(f, v []byte) bool) {
 		}
 		return
 	}
-	for off := 0; off < len(h.lp); {
-		f, _, v, next := hashLPEntry(h.lp, off)
+	lp := h.e.str
+	for off := hashLPHdr; off < len(lp); {
+		f, _, v, next := hashLPEntry(lp, off)
 		if !fn(f, v) {
 			return
 		}
@@ -247,14 +297,14 @@ func (h *hashValue) each(fn func(f, v []byte) bool) {
 }
 
 // convert turns a listpack into a hashtable, fields in listpack order.
-func (h *hashValue) convert() {
+func (h hashRef) convert() {
 	t := &hashTable{}
-	t.resize(hashTableSize(h.lpN))
+	t.resize(hashTableSize(h.lpCount()))
 	h.each(func(f, v []byte) bool {
 		t.insert(f, v)
 		return true
 	})
-	h.ht, h.lp, h.lpN = t, nil, 0
+	h.e.obj, h.e.str = t, nil
 }
 
 // fitRestored gives a hash RESTORE loaded the encoding redis-server 7.0
@@ -262,8 +312,8 @@ func (h *hashValue) convert() {
 // more than lim.entries fields; a hashtable's payload becomes a listpack
 // only when it has at most lim.entries fields and no field or value longer
 // than lim.value. The value was decoded as a listpack.
-func (h *hashValue) fitRestored(fromTable bool, lim hashLimits) {
-	fits := int64(h.lpN) <= lim.entries
+func (h hashRef) fitRestored(fromTable bool, lim hashLimits) {
+	fits := int64(h.lpCount()) <= lim.entries
 	if fromTable {
 		h.each(func(f, v []byte) bool {
 			fits = fits && int64(len(f)) <= lim.value && int64(len(v)) <= lim.value
@@ -275,21 +325,24 @@ func (h *hashValue) fitRestored(fromTable bool, lim hashLimits) {
 	}
 }
 
-// dup returns a deep copy in the same encoding (COPY). Hashtable nodes are
-// new; their strings are immutable and shared.
-func (h *hashValue) dup() *hashValue {
-	if h.ht == nil {
-		return &hashValue{lp: append([]byte(nil), h.lp...), lpN: h.lpN}
+// hashDup makes dst's value a deep copy of src's, in the same encoding
+// (COPY). Hashtable nodes are new; their strings are immutable and shared.
+func hashDup(dst, src *entry) {
+	dst.str, dst.obj, dst.enc = nil, nil, 0
+	t := hashRef{src}.ht()
+	if t == nil {
+		dst.str = append([]byte(nil), src.str...)
+		return
 	}
-	t := &hashTable{count: h.ht.count, buckets: make([]*hashNode, len(h.ht.buckets))}
-	for i, n := range h.ht.buckets {
-		p := &t.buckets[i]
+	nt := &hashTable{count: t.count, buckets: make([]*hashNode, len(t.buckets))}
+	for i, n := range t.buckets {
+		p := &nt.buckets[i]
 		for ; n != nil; n = n.next {
 			*p = &hashNode{kv: n.kv, flen: n.flen}
 			p = &(*p).next
 		}
 	}
-	return &hashValue{ht: t}
+	dst.obj = nt
 }
 
 // --- The hashtable encoding -------------------------------------------------
@@ -433,35 +486,31 @@ func (t *hashTable) random() *hashNode {
 // --- Looking hashes up ------------------------------------------------------
 
 // hashForWrite is hashTypeLookupWriteOrCreate: key's hash, created empty
-// when absent, or nil after a WRONGTYPE reply. The shard is locked.
-func hashForWrite(c *Client, sh *shard, key []byte) (*entry, *hashValue) {
+// when absent (with room for reserve bytes of fields and values), or ok
+// false after a WRONGTYPE reply. The shard is locked.
+func hashForWrite(c *Client, sh *shard, key []byte, reserve int) (h hashRef, ok bool) {
 	e := sh.peekTouched(c.db, key, c.now)
 	if e == nil {
 		e = sh.add(c.db, key, kindHash)
-		h := &hashValue{}
-		e.obj = h
-		return e, h
+		e.str = make([]byte, hashLPHdr, hashLPHdr+reserve)
+		return hashRef{e}, true
 	}
 	if e.kind != kindHash {
 		c.err(errWrongType)
-		return nil, nil
+		return hashRef{}, false
 	}
-	return e, e.obj.(*hashValue)
+	return hashRef{e}, true
 }
 
-// hashForRead looks key up for reading: its hash, or nil when absent (ok
-// true) or of another type (ok false, after the WRONGTYPE reply). The shard
-// is locked.
-func hashForRead(c *Client, sh *shard, key []byte) (h *hashValue, ok bool) {
+// hashForRead looks key up for reading: its hash (h.e nil when absent, ok
+// true), or ok false after the WRONGTYPE reply. The shard is locked.
+func hashForRead(c *Client, sh *shard, key []byte) (h hashRef, ok bool) {
 	e := sh.lookup(c.db, key, c.now, !c.noTouch.Load())
-	if e == nil {
-		return nil, true
-	}
-	if e.kind != kindHash {
+	if e != nil && e.kind != kindHash {
 		c.err(errWrongType)
-		return nil, false
+		return hashRef{}, false
 	}
-	return e.obj.(*hashValue), true
+	return hashRef{e}, true
 }
 
 // --- HSET, HMSET, HSETNX ------------------------------------------------------
@@ -473,16 +522,23 @@ func hsetGeneric(c *Client, args [][]byte, name string) {
 		c.err("ERR wrong number of arguments for '" + name + "' command")
 		return
 	}
+	// A new hash's listpack is allocated once, to its size.
+	lim := hashLimitsOf(c.srv)
+	reserve := 0
+	if int64(len(args)-2)/2 <= lim.entries {
+		for i := 2; i < len(args); i += 2 {
+			reserve += hashLPPairSize(args[i], args[i+1])
+		}
+	}
 	key := args[1]
 	db := c.db
 	sh := db.shard(key)
 	c.lockShard(sh)
-	_, h := hashForWrite(c, sh, key)
-	if h == nil {
+	h, isHash := hashForWrite(c, sh, key, reserve)
+	if !isHash {
 		c.unlockShard(sh)
 		return
 	}
-	lim := hashLimitsOf(c.srv)
 	created := 0
 	for i := 2; i < len(args); i += 2 {
 		if h.set(args[i], args[i+1], lim) {
@@ -506,8 +562,8 @@ func cmdHSetNX(c *Client, args [][]byte) {
 	sh := db.shard(key)
 	c.lockShard(sh)
 	defer c.unlockShard(sh)
-	_, h := hashForWrite(c, sh, key)
-	if h == nil {
+	h, isHash := hashForWrite(c, sh, key, hashLPPairSize(args[2], args[3]))
+	if !isHash {
 		return
 	}
 	if _, ok := h.get(args[2]); ok {
@@ -529,7 +585,7 @@ func cmdHGet(c *Client, args [][]byte) {
 	h, ok := hashForRead(c, sh, args[1])
 	switch {
 	case !ok:
-	case h == nil:
+	case h.e == nil:
 		c.w.WriteNull()
 	default:
 		if v, found := h.get(args[2]); found {
@@ -551,7 +607,7 @@ func cmdHMGet(c *Client, args [][]byte) {
 	}
 	c.w.WriteArrayLen(len(args) - 2)
 	for _, f := range args[2:] {
-		if h == nil {
+		if h.e == nil {
 			c.w.WriteNull()
 		} else if v, found := h.get(f); found {
 			c.w.WriteBulk(v)
@@ -567,7 +623,7 @@ func cmdHExists(c *Client, args [][]byte) {
 	h, ok := hashForRead(c, sh, args[1])
 	if ok {
 		var found int64
-		if h != nil {
+		if h.e != nil {
 			if _, ok := h.get(args[2]); ok {
 				found = 1
 			}
@@ -583,7 +639,7 @@ func cmdHLen(c *Client, args [][]byte) {
 	h, ok := hashForRead(c, sh, args[1])
 	switch {
 	case !ok:
-	case h == nil:
+	case h.e == nil:
 		c.w.WriteInt(0)
 	default:
 		c.w.WriteInt(int64(h.len()))
@@ -597,7 +653,7 @@ func cmdHStrlen(c *Client, args [][]byte) {
 	h, ok := hashForRead(c, sh, args[1])
 	if ok {
 		n := 0
-		if h != nil {
+		if h.e != nil {
 			v, _ := h.get(args[2])
 			n = len(v)
 		}
@@ -623,7 +679,7 @@ func cmdHDel(c *Client, args [][]byte) {
 		c.err(errWrongType)
 		return
 	}
-	h := e.obj.(*hashValue)
+	h := hashRef{e}
 	deleted, removed := 0, false
 	for _, f := range args[2:] {
 		if h.del(f) {
@@ -659,7 +715,7 @@ func hgetallGeneric(c *Client, key []byte, fields, values bool) {
 		return
 	}
 	n := 0
-	if h != nil {
+	if h.e != nil {
 		n = h.len()
 	}
 	if fields && values {
@@ -667,7 +723,7 @@ func hgetallGeneric(c *Client, key []byte, fields, values bool) {
 	} else {
 		c.w.WriteArrayLen(n)
 	}
-	if h == nil {
+	if h.e == nil {
 		return
 	}
 	h.each(func(f, v []byte) bool {
@@ -694,8 +750,8 @@ func cmdHIncrBy(c *Client, args [][]byte) {
 	sh := db.shard(key)
 	c.lockShard(sh)
 	defer c.unlockShard(sh)
-	_, h := hashForWrite(c, sh, key)
-	if h == nil {
+	h, isHash := hashForWrite(c, sh, key, hashLPPairSize(field, nil)+20)
+	if !isHash {
 		return
 	}
 	var v int64
@@ -735,8 +791,8 @@ func cmdHIncrByFloat(c *Client, args [][]byte) {
 	sh := db.shard(key)
 	c.lockShard(sh)
 	defer c.unlockShard(sh)
-	_, h := hashForWrite(c, sh, key)
-	if h == nil {
+	h, isHash := hashForWrite(c, sh, key, 0)
+	if !isHash {
 		return
 	}
 	cur := new(big.Float)
@@ -797,23 +853,23 @@ func cmdHRandField(c *Client, args [][]byte) {
 	h, ok := hashForRead(c, sh, args[1])
 	switch {
 	case !ok:
-	case h == nil:
+	case h.e == nil:
 		c.w.WriteNull()
-	case h.ht != nil:
-		c.w.WriteBulkString(h.ht.random().field())
+	case h.e.obj != nil:
+		c.w.WriteBulkString(h.ht().random().field())
 	default:
-		f, _ := h.lpAt(rand.IntN(h.lpN))
+		f, _ := h.lpAt(rand.IntN(h.lpCount()))
 		c.w.WriteBulk(f)
 	}
 }
 
 // lpAt returns the i-th field and value of a listpack.
-func (h *hashValue) lpAt(i int) (f, v []byte) {
-	off := 0
+func (h hashRef) lpAt(i int) (f, v []byte) {
+	off := hashLPHdr
 	for ; i > 0; i-- {
-		_, _, _, off = hashLPEntry(h.lp, off)
+		_, _, _, off = hashLPEntry(h.e.str, off)
 	}
-	f, _, v, _ = hashLPEntry(h.lp, off)
+	f, _, v, _ = hashLPEntry(h.e.str, off)
 	return f, v
 }
 
@@ -829,7 +885,7 @@ func hrandfieldWithCount(c *Client, key []byte, l int64, withValues bool) {
 	if !ok {
 		return
 	}
-	if h == nil || l == 0 {
+	if h.e == nil || l == 0 {
 		c.w.WriteArrayLen(0)
 		return
 	}
@@ -850,6 +906,7 @@ func hrandfieldWithCount(c *Client, key []byte, l int64, withValues bool) {
 		c.w.WriteArrayLen(n)
 	}
 	size := h.len()
+	t, lp := h.ht(), h.e.str
 
 	if l < 0 || l == 1 {
 		// Sampling with repetition, in random order.
@@ -860,23 +917,23 @@ func hrandfieldWithCount(c *Client, key []byte, l int64, withValues bool) {
 		header(int(count))
 		mark := c.w.Buffered()
 		var offs []int32
-		if h.ht == nil && count > 8 {
-			offs = make([]int32, 0, h.lpN)
-			for off := 0; off < len(h.lp); {
+		if t == nil && count > 8 {
+			offs = make([]int32, 0, size)
+			for off := hashLPHdr; off < len(lp); {
 				offs = append(offs, int32(off))
-				_, _, _, off = hashLPEntry(h.lp, off)
+				_, _, _, off = hashLPEntry(lp, off)
 			}
 		}
 		for i := uint64(0); i < count; i++ {
 			switch {
-			case h.ht != nil:
-				n := h.ht.random()
+			case t != nil:
+				n := t.random()
 				pair(n.fieldBytes(), n.valueBytes())
 			case offs != nil:
-				f, _, v, _ := hashLPEntry(h.lp, int(offs[rand.IntN(len(offs))]))
+				f, _, v, _ := hashLPEntry(lp, int(offs[rand.IntN(len(offs))]))
 				pair(f, v)
 			default:
-				pair(h.lpAt(rand.IntN(h.lpN)))
+				pair(h.lpAt(rand.IntN(size)))
 			}
 			if i&1023 == 1023 && c.w.Buffered()-mark > hrandReplyCap {
 				c.w.Truncate(mark)
@@ -899,11 +956,11 @@ func hrandfieldWithCount(c *Client, key []byte, l int64, withValues bool) {
 	}
 	n := int(count)
 	header(n)
-	if h.ht != nil && n*3 <= size {
+	if t != nil && n*3 <= size {
 		// Few of many: random picks, repeats dropped.
 		seen := make(map[*hashNode]struct{}, n)
 		for len(seen) < n {
-			nd := h.ht.random()
+			nd := t.random()
 			if _, dup := seen[nd]; dup {
 				continue
 			}
@@ -940,7 +997,7 @@ func cmdHScan(c *Client, args [][]byte) {
 	if !ok {
 		return
 	}
-	if h == nil {
+	if h.e == nil {
 		c.w.WriteArrayLen(2)
 		c.w.WriteBulkString("0")
 		c.w.WriteArrayLen(0)
@@ -954,7 +1011,7 @@ func cmdHScan(c *Client, args [][]byte) {
 	}
 	match := func(f []byte) bool { return o.pattern == nil || globMatch(o.pattern, f, false) }
 	c.w.WriteArrayLen(2)
-	if h.ht == nil {
+	if h.e.obj == nil {
 		// A listpack is returned whole, in one reply with cursor 0.
 		c.w.WriteBulkString("0")
 		n := 0
@@ -979,7 +1036,7 @@ func cmdHScan(c *Client, args [][]byte) {
 	var nodes []*hashNode
 	budget := o.count * 10
 	for {
-		cursor = h.ht.scan(cursor, func(n *hashNode) { nodes = append(nodes, n) })
+		cursor = h.ht().scan(cursor, func(n *hashNode) { nodes = append(nodes, n) })
 		if cursor == 0 || budget == 0 || int64(2*len(nodes)) >= o.count {
 			break
 		}
@@ -1016,9 +1073,9 @@ const (
 const hashEncFromTable = 1
 
 func hashDumpEncode(dst []byte, e *entry) []byte {
-	h := e.obj.(*hashValue)
+	h := hashRef{e}
 	enc := uint64(hashDumpListpack)
-	if h.ht != nil {
+	if e.obj != nil {
 		enc = hashDumpTable
 	}
 	dst = dumpAppendUvarint(dst, enc)
@@ -1039,7 +1096,11 @@ func hashDumpDecode(r *dumpReader, e *entry) error {
 	if r.err != nil || n == 0 || enc > hashDumpTable {
 		return errDumpFormat
 	}
-	h := &hashValue{}
+	// The pairs are encoded as a listpack encodes them, so the rest of the
+	// body is the listpack's size.
+	e.str = make([]byte, hashLPHdr, hashLPHdr+len(r.b))
+	e.obj = nil
+	h := hashRef{e}
 	// Fields must be distinct: a short payload is searched, a long one
 	// checked with a set.
 	var seen map[string]struct{}
@@ -1059,13 +1120,9 @@ func hashDumpDecode(r *dumpReader, e *entry) error {
 		} else if off, _, _ := h.lpFind(f); off >= 0 {
 			return errDumpFormat
 		}
-		h.lp = binary.AppendUvarint(h.lp, uint64(len(f)))
-		h.lp = append(h.lp, f...)
-		h.lp = binary.AppendUvarint(h.lp, uint64(len(v)))
-		h.lp = append(h.lp, v...)
-		h.lpN++
+		h.lpAppend(f, v)
 	}
-	e.obj = h
+	h.lpSetCount(n)
 	e.enc = 0
 	if enc == hashDumpTable {
 		e.enc = hashEncFromTable
@@ -1077,7 +1134,7 @@ func hashDumpDecode(r *dumpReader, e *entry) error {
 // value chained into a digest of their own, xored in, so order does not
 // matter.
 func hashDigest(d *digest, e *entry) {
-	e.obj.(*hashValue).each(func(f, v []byte) bool {
+	hashRef{e}.each(func(f, v []byte) bool {
 		var ed digest
 		ed.mix(f)
 		ed.mix(v)
@@ -1094,8 +1151,9 @@ const hashDictStructSize = 56
 // its buckets and the average of the first samples entries times their
 // number (objectComputeSize).
 func hashMemoryUsage(e *entry, samples int64) int64 {
-	h := e.obj.(*hashValue)
-	if h.ht == nil {
+	h := hashRef{e}
+	t := h.ht()
+	if t == nil {
 		size := int64(6 + 1) // header and end byte
 		h.each(func(f, v []byte) bool {
 			size += hashLPEntrySize(f) + hashLPEntrySize(v)
@@ -1103,7 +1161,6 @@ func hashMemoryUsage(e *entry, samples int64) int64 {
 		})
 		return robjSize + jemallocSize(size)
 	}
-	t := h.ht
 	n := robjSize + hashDictStructSize + 8*int64(len(t.buckets))
 	var sum, k int64
 	h.each(func(f, v []byte) bool {
