@@ -524,6 +524,10 @@ func (b *blockRegistry) tryServe(w *waiter, db *DB, key []byte, now int64) {
 
 // cmdClientUnblock is CLIENT UNBLOCK id [TIMEOUT|ERROR].
 func cmdClientUnblock(c *Client, args [][]byte) {
+	if len(args) > 4 {
+		replySubcommandSyntaxError(c, args)
+		return
+	}
 	id, ok := parseStrictInt(args[2])
 	if !ok {
 		c.err(errNotInt)

@@ -55,3 +55,12 @@ func signalKeyAsReady(db *DB, key []byte) {
 		signalKeyAsReadyHook(db, key)
 	}
 }
+
+// signalKeyAsReadyKind is what Redis's dbAdd does for a key just added with
+// a value of kind k: clients can be blocked on lists, sorted sets and
+// streams.
+func signalKeyAsReadyKind(db *DB, key []byte, k kind) {
+	if k == kindList || k == kindZSet || k == kindStream {
+		signalKeyAsReady(db, key)
+	}
+}

@@ -447,6 +447,7 @@ func renameLocked(c *Client, src, dst []byte, si, di int, nx bool) (found, renam
 	// fresh object (see shard.insertEntry).
 	dsh.insertEntry(dst, e)
 	keyspaceEvent(db, notifyNew, "new", dst)
+	signalKeyAsReadyKind(db, dst, e.kind)
 	ssh.remove(src)
 	dsh.dirty++
 	signalModifiedKey(db, src)
@@ -473,6 +474,7 @@ func cmdMove(c *Client, args [][]byte) {
 	if e := src.shards[i].peekTouched(src, key, c.now); e != nil && dst.shards[i].peekTouched(dst, key, c.now) == nil {
 		dst.shards[i].insertEntry(key, e)
 		keyspaceEvent(dst, notifyNew, "new", key)
+		signalKeyAsReadyKind(dst, key, e.kind)
 		src.shards[i].remove(key)
 		src.shards[i].dirty++
 		signalModifiedKey(src, key)
@@ -582,6 +584,9 @@ func cmdSwapDB(c *Client, args [][]byte) {
 			sa.expires, sb.expires = sb.expires, sa.expires
 		}
 		a.shards[0].dirty++
+		// Clients blocked in either database may find their keys now.
+		c.srv.blocking.signalDB(a)
+		c.srv.blocking.signalDB(b)
 		c.unlockDB(b)
 		c.unlockDB(a)
 	}

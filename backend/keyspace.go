@@ -185,6 +185,7 @@ func (sh *shard) add(db *DB, key []byte, k kind) *entry {
 	e := &entry{key: string(key), kind: k, lru: db.srv.lruClock()}
 	sh.dict.insert(e)
 	keyspaceEvent(db, notifyNew, "new", key)
+	signalKeyAsReadyKind(db, key, k)
 	return e
 }
 

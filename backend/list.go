@@ -284,13 +284,12 @@ func listForRead(c *Client, sh *shard, key []byte) (l *listValue, ok bool) {
 	return e.obj.(*listValue), true
 }
 
-// createList adds an empty list under key (Redis's dbAdd, which signals the
-// clients blocked on it).
+// createList adds an empty list under key (shard.add signals the clients
+// blocked on it, as Redis's dbAdd does).
 func createList(db *DB, sh *shard, key []byte) (*entry, *listValue) {
 	e := sh.add(db, key, kindList)
 	l := &listValue{}
 	e.obj = l
-	signalKeyAsReady(db, key)
 	return e, l
 }
 
