@@ -18,6 +18,7 @@ func TestDifferencesDocumented(t *testing.T) {
 	sections := []string{diffUnordered, diffScan, diffTTL, diffClock, diffIdentity, diffMemory,
 		diffInfo, diffIdle, diffDump, diffRandomKey, diffDebugObj, diffConfigVals,
 		diffHashOrder, diffHashScan, diffHashRandom,
+		diffSetOrder, diffSetScan, diffSetRandom,
 		"Differences no comparison rule relaxes"}
 	for _, s := range sections {
 		if !bytes.Contains(doc, []byte("\n## "+s+"\n")) {
