@@ -177,6 +177,7 @@ func (db *DB) scan(c *Client, cursor uint64, o scanOptions, now int64) ([]string
 				sh.expireEntry(db, e)
 				if o.typ != nil {
 					sh.misses++
+					keyspaceEvent(db, notifyKeyMiss, "keymiss", []byte(e.key))
 				}
 				continue
 			}

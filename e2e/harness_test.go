@@ -19,6 +19,7 @@ func TestDifferencesDocumented(t *testing.T) {
 		diffInfo, diffIdle, diffDump, diffRandomKey, diffDebugObj, diffConfigVals,
 		diffHashOrder, diffHashScan, diffHashRandom,
 		diffSetOrder, diffSetScan, diffSetRandom,
+		diffPubsubOrder,
 		"Differences no comparison rule relaxes"}
 	for _, s := range sections {
 		if !bytes.Contains(doc, []byte("\n## "+s+"\n")) {
