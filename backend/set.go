@@ -916,21 +916,15 @@ func lockKeys(c *Client, keys [][]byte, dst []byte) shardMask {
 	return m
 }
 
-// lookupSets looks every key up (lookupKeyWrite when storing, else
-// lookupKeyRead) and returns their sets, nil for missing keys; ok is false
-// after a WRONGTYPE reply.
-func lookupSets(c *Client, keys [][]byte, storing bool) ([]*setValue, bool) {
+// lookupSets looks every key up as lookupKeyRead does (the stores too, as
+// in Redis 7.0: a missing source is a key miss) and returns their sets, nil
+// for missing keys; ok is false after a WRONGTYPE reply.
+func lookupSets(c *Client, keys [][]byte) ([]*setValue, bool) {
 	db := c.db
 	sets := make([]*setValue, len(keys))
 	touch := !c.noTouch.Load()
 	for j, k := range keys {
-		sh := db.shard(k)
-		var e *entry
-		if storing {
-			e = sh.peekTouched(db, k, c.now)
-		} else {
-			e = sh.lookup(db, k, c.now, touch)
-		}
+		e := db.shard(k).lookup(db, k, c.now, touch)
 		if e == nil {
 			continue
 		}
@@ -962,7 +956,7 @@ func deleteStoreTarget(c *Client, dst []byte) {
 func sinterGeneric(c *Client, keys [][]byte, dst []byte, cardOnly bool, limit int64) {
 	m := lockKeys(c, keys, dst)
 	defer c.unlockShards(c.db, m)
-	sets, ok := lookupSets(c, keys, dst != nil)
+	sets, ok := lookupSets(c, keys)
 	if !ok {
 		return
 	}
@@ -1147,7 +1141,7 @@ func diffOf(sets []*setValue, maxInts int64) *setValue {
 func sunionDiffGeneric(c *Client, keys [][]byte, dst []byte, op int) {
 	m := lockKeys(c, keys, dst)
 	defer c.unlockShards(c.db, m)
-	sets, ok := lookupSets(c, keys, dst != nil)
+	sets, ok := lookupSets(c, keys)
 	if !ok {
 		return
 	}

@@ -661,3 +661,55 @@ func TestInteropDifferentialSets(t *testing.T) {
 	t.Logf("seed %d: %d commands sent (%d of them in pipelines), %d replies compared against %s, %d mismatches",
 		seed, p.index, p.pipelined, p.compared, p.target.name, p.mismatches)
 }
+
+// setEventLines publish every keyspace event of the set and HyperLogLog
+// commands, including "new" and "del", and the commands that change nothing
+// (and so publish nothing). SPOP only pops whole sets here, so both servers
+// pop the same members.
+var setEventLines = []string{
+	`SADD s 1 2 3`, `SADD s 1`, `SREM s 9`, `SREM s 1`, `SREM s 2 3 4`, `SADD s a b c d e f`, `SPOP s 0`,
+	`SPOP s 10`, `SADD one x`, `SPOP one`, `SPOP nokey`, `SADD a 1 2`, `SADD b 2 3`, `SMOVE a b 9`, `SMOVE a b 2`,
+	`SMOVE a b 1`, `SMOVE b b 3`, `SMOVE nokey b 1`, `SMOVE b newset 3`, `SINTERSTORE d b nokey`, `SINTERSTORE d b`,
+	`SINTERSTORE d b nokey`, `SUNIONSTORE u b`, `SUNIONSTORE u b newset`, `SDIFFSTORE df b b`, `SDIFFSTORE df b`,
+	`SET str v`, `SUNIONSTORE str b`, `SADD str x`, `SINTERCARD 1 b`, `SMEMBERS b`, `SMEMBERS nokey`,
+	`SISMEMBER nokey a`, `SMISMEMBER nokey a`, `SCARD nokey`, `SRANDMEMBER nokey`, `SINTER b nokey`,
+	`SUNION nokey`, `SDIFF nokey b`, `SSCAN nokey 0`, `SADD t 1`, `EXPIRE t 100`, `SADD t 2`, `SPOP t 5`,
+	`PFADD h x`, `PFADD h x`, `PFCOUNT h`, `PFCOUNT h`, `PFCOUNT nokey`, `PFCOUNT h nokey`, `PFMERGE h2 h`,
+	`PFMERGE h2 h nokey`, `PFADD h`, `PFADD h3`, `PFDEBUG todense h`, `PFDEBUG encoding nokey`,
+	`SUNIONSTORE u2 b nokey`, `SDIFFSTORE u2 b nokey`, `SINTERSTORE u2 b nokey`, `SREM nokey a`, `PFMERGE nh nokey`,
+	`SINTERCARD 2 b nokey`, `SMOVE b nokey2 2`, `PFCOUNT nokey nokey2`, `SMEMBERS nokey2`, `SADD s 1`, `SPOP s 1`,
+}
+
+// TestInteropSetKeyspaceEvents: a subscriber to every keyspace and keyevent
+// channel receives the same notifications for the set and HyperLogLog
+// commands from both servers, in the same order, for several
+// notify-keyspace-events settings.
+func TestInteropSetKeyspaceEvents(t *testing.T) {
+	oracle := startRedis(t)
+	target := startTarget(t, serverConfig{})
+	if lacks := targetLacks(t, target, [][]string{{"PUBLISH", "probe:ch", "x"}}); len(lacks) > 0 {
+		t.Skipf("the target does not implement %v yet", lacks)
+	}
+	for _, flags := range []string{"KEAmn", "Ks$", "Eg", "Kn"} {
+		for _, proto := range []string{"2", "3"} {
+			t.Run(flags+"/RESP"+proto, func(t *testing.T) {
+				f := newFleet(t, "set keyspace events "+flags+" RESP"+proto, oracle, target, 2)
+				const sub, cmd = 0, 1
+				p := &pair{t: t, label: f.label, oracle: f.o[cmd], target: f.g[cmd], proto: 2,
+					maxMismatches: 30, known: map[string]int{}}
+				p.do("FLUSHALL")
+				p.do("CONFIG", "SET", "notify-keyspace-events", flags)
+				defer p.do("CONFIG", "SET", "notify-keyspace-events", "")
+				f.do(sub, "HELLO", proto)
+				f.do(sub, "PSUBSCRIBE", "__key*__:*")
+				for _, l := range setEventLines {
+					p.runLine(l)
+					f.remember("conn 1: " + l)
+					f.barrier(sub, false)
+				}
+				f.compared += p.compared
+				t.Logf("%d replies and pushes compared", f.compared)
+			})
+		}
+	}
+}
