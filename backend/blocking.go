@@ -213,8 +213,9 @@ func (c *Client) blockWith(keys [][]byte, timeout time.Duration, serve blockServ
 		deadline = time.Now().Add(timeout)
 	}
 	// The replies of the commands before this one in the batch go out
-	// now: once registered, c.w may be written by whoever serves c.
-	c.w.Flush()
+	// now: once registered, c.w may be written by whoever serves c. Pub/sub
+	// pushes (RESP3) go out as they come while c waits, as if it were idle.
+	c.flush(true)
 	c.blk.flushed = true
 	b.register(w, keys)
 	c.blk.waiter.Store(w)
@@ -231,6 +232,16 @@ func (c *Client) blockWith(keys [][]byte, timeout time.Duration, serve blockServ
 	c.batchStart = c.batchStart.Add(waited)
 	c.batchStartMs += int64(waited / time.Millisecond)
 
+	if q := c.push; q != nil {
+		// Pushes not written yet arrived while c waited: before the reply.
+		// Later ones follow it (ordered: callPushing's offset predates the
+		// flush above).
+		q.mu.Lock()
+		q.idle = false
+		q.takeInto(c, 0)
+		q.mu.Unlock()
+		q.ordered = true
+	}
 	switch state {
 	case waitTimedOut, waitUnblockedTimeout:
 		c.w.WriteNullArray()

@@ -118,6 +118,10 @@ var blockingScenarios = []blockingScenario{
 		`A: HELLO 3`, `A> BLPOP k 0`, `@blocked 1`, `B: RPUSH k x`, `A<`, `A> BLMPOP 0 1 k LEFT COUNT 2`, `@blocked 1`,
 		`B: RPUSH k 1 2 3`, `A<`, `A> BLMOVE k2 d LEFT LEFT 0`, `@blocked 1`, `B: CLIENT UNBLOCK {id:A}`, `A<`,
 	}},
+	{"resp3-pushes-while-blocked", []string{
+		`A: HELLO 3`, `A: SUBSCRIBE ch`, `A> BLPOP k 0`, `@blocked 1`, `B: PUBLISH ch hi`, `A<`, `B: RPUSH k x`, `A<`,
+		`B: PUBLISH ch again`, `A<`, `A> BLPOP k 0.01`, `A<`, `A: PING`,
+	}},
 }
 
 // blockingRun runs one scenario against addr and returns its transcript.
