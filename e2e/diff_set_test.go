@@ -51,13 +51,13 @@ const setOrderProbe = "__shardis_set_order_probe__"
 // set, which ties make uncertain, and is compared as a multiset only.
 func setOrderMeta(p *pair, args []string) (o, g result) {
 	p.t.Helper()
-	replying := p.replies == replyOn
+	replying, queued := p.replies == replyOn, p.inMulti
 	o, g = p.exchange(args)
 	if !replying {
 		return o, g
 	}
 	if !p.check(args, cmpRule{name: diffSetOrder, equal: sortedEqual}, o, g) || o.r.isError() ||
-		string(o.raw) == string(g.raw) || len(args) < 2 {
+		string(o.raw) == string(g.raw) || len(args) < 2 || queued {
 		return o, g
 	}
 	roundTrip := func(s *side, a ...string) reply {
@@ -93,9 +93,13 @@ func setOrderMeta(p *pair, args []string) (o, g result) {
 // diffSetScan).
 func sscanMeta(p *pair, args []string) (o, g result) {
 	p.t.Helper()
-	replying := p.replies == replyOn
+	replying, queued := p.replies == replyOn, p.inMulti
 	o, g = p.exchange(args)
 	if !replying {
+		return o, g
+	}
+	if queued {
+		p.check(args, exactRule, o, g)
 		return o, g
 	}
 	if !p.check(args, cmpRule{name: diffSetScan, equal: scanBatchEqual}, o, g) || o.r.isError() || len(args) < 3 || args[2] != "0" {
@@ -188,9 +192,10 @@ func setMembers(p *pair, s *side, key string) (members []string, ok bool) {
 // the size keeps the survivors in a new set), the key is deleted on both.
 func randomMembersMeta(p *pair, args []string, pop bool) (o, g result) {
 	p.t.Helper()
-	if p.replies != replyOn || len(args) < 2 || len(args) > 3 {
-		// Nothing to see (CLIENT REPLY OFF) or a syntax error, compared
-		// exactly.
+	if p.replies != replyOn || p.inMulti || len(args) < 2 || len(args) > 3 {
+		// Nothing to see (CLIENT REPLY OFF), a command being queued
+		// (MULTI: EXEC's reply is compared exactly), or a syntax error,
+		// compared exactly.
 		o, g = p.exchange(args)
 		if o.ok {
 			p.check(args, exactRule, o, g)
@@ -449,6 +454,15 @@ var setSequences = []sequence{
 		`SADD big ` + bigSetArgs(1000, false), `SCARD big`, `SMEMBERS big`, `SRANDMEMBER big 900`, `SINTERCARD 2 big big`,
 		`SADD bigi ` + bigSetArgs(1000, true), `SCARD bigi`, `OBJECT ENCODING bigi`, `SMEMBERS bigi`, `DEBUG DIGEST-VALUE big bigi`,
 		`SINTER big bigi`, `SUNIONSTORE all big bigi`, `SCARD all`, `SDIFFSTORE d all big`, `SCARD d`, `DEBUG DIGEST`,
+	}},
+	{name: "set-multi-watch", cmds: []string{
+		`MULTI`, `SADD m 3 1 2`, `SINTERSTORE m2 m`, `SMEMBERS m2`, `SRANDMEMBER m 5`, `SPOP m2 10`,
+		`SUNION m missing`, `SADD m x`, `PFADD h a b`, `PFCOUNT h`, `GET h`, `SCARD m`, `EXEC`,
+		`WATCH m`, `SADD m 1`, `MULTI`, `SCARD m`, `EXEC`, `WATCH m`, `SADD m 9`, `MULTI`, `SCARD m`, `EXEC`,
+		`WATCH m`, `SREM m nothere`, `MULTI`, `SCARD m`, `EXEC`, `WATCH h`, `PFCOUNT h`, `MULTI`, `PFCOUNT h`, `EXEC`,
+		`WATCH h`, `PFADD h a`, `MULTI`, `PFCOUNT h`, `EXEC`, `WATCH d`, `SINTERSTORE d m missing`, `MULTI`, `PING`, `EXEC`,
+		`SET d v`, `WATCH d`, `SINTERSTORE d m missing`, `MULTI`, `PING`, `EXEC`, `MULTI`, `SADD`, `SCARD m`, `EXEC`,
+		`MULTI`, `SADD str2 a`, `SET str2 v`, `SADD str2 b`, `SCARD m`, `EXEC`,
 	}},
 }
 

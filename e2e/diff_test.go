@@ -106,6 +106,10 @@ type pair struct {
 	history []string
 	// pipelined counts the commands sent in pipelines (doBatch).
 	pipelined int
+	// inMulti is set from a MULTI to the EXEC, DISCARD or RESET that ends
+	// it: a rule that sends commands of its own must not while commands
+	// are being queued.
+	inMulti bool
 	// checking is set while checkAligned runs.
 	checking bool
 	// stats counts, per command, the oracle's replies and its error replies,
@@ -236,6 +240,12 @@ func (p *pair) expectReply(args []string) bool {
 
 // track follows the protocol and database the connection is in.
 func (p *pair) track(args []string, r reply) {
+	switch strings.ToUpper(args[0]) {
+	case "EXEC", "DISCARD": // even when they fail (EXECABORT)
+		p.inMulti = false
+	case "MULTI":
+		p.inMulti = p.inMulti || !r.isError()
+	}
 	if r.isError() {
 		return
 	}
@@ -253,7 +263,7 @@ func (p *pair) track(args []string, r reply) {
 			}
 		}
 	case "RESET":
-		p.proto, p.db = 2, 0
+		p.proto, p.db, p.inMulti = 2, 0, false
 	}
 }
 
