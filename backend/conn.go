@@ -246,7 +246,7 @@ func (c *Client) rejectUnknown(args [][]byte) {
 // reject answers a command that was refused before it ran (counted as
 // rejected_calls of cmd when it is known and implemented).
 func (c *Client) reject(cmd *command.Command, msg string) {
-	if c.mode&modeMulti != 0 {
+	if c.mode&modeMulti != 0 || cmd == cmdExecEntry {
 		msg = c.flagTransaction(cmd, msg)
 	}
 	c.srv.stats.reject(c.id, cmd)

@@ -220,11 +220,14 @@ func (c *Client) run(cmd *command.Command, im *impl, args [][]byte) {
 }
 
 // flagTransaction is Redis's flagTransaction for a command refused while
-// the client is in MULTI: EXEC fails with EXECABORT. A refused EXEC itself
-// ends the transaction at once; the returned text is then its error.
+// the client is in MULTI: EXEC fails with EXECABORT. A refused EXEC itself,
+// in MULTI or not, ends any transaction at once and answers EXECABORT with
+// the reason (without its ERR prefix).
 func (c *Client) flagTransaction(cmd *command.Command, msg string) string {
 	if cmd == cmdExecEntry {
-		c.discardTransaction()
+		if c.tx != nil {
+			c.discardTransaction()
+		}
 		return "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR ")
 	}
 	c.tx.dirtyExec = true
@@ -332,10 +335,44 @@ func cmdExec(c *Client, args [][]byte) {
 		defer q.setExec(false)
 	}
 	c.w.WriteArrayLen(len(cmds))
-	for _, qc := range cmds {
-		c.run(qc.cmd, qc.im, qc.args)
-	}
+	c.execQueue(cmds)
 	c.discardTransaction()
+}
+
+// execQueue runs EXEC's commands with Redis's reply flags: CLIENT REPLY
+// OFF and ON take effect at once, but a SKIP only applies to the command
+// after EXEC (Redis turns it on between top-level commands), and an EXEC
+// that is itself skipped writes nothing unless a REPLY ON inside it says so.
+func (c *Client) execQueue(cmds []queuedCmd) {
+	off := c.reply == replyOff
+	skipped := c.reply == replySkip // this EXEC's reply is skipped
+	skipNext := false
+	for _, qc := range cmds {
+		if off || skipped {
+			c.reply = replyOff
+		} else {
+			c.reply = replyOn
+		}
+		c.run(qc.cmd, qc.im, qc.args)
+		if qc.cmd.Name == "client|reply" {
+			switch strings.ToLower(string(qc.args[2])) {
+			case "on":
+				off, skipped = false, false
+			case "off":
+				off = true
+			case "skip":
+				skipNext = skipNext || !off && !skipped
+			}
+		}
+	}
+	switch {
+	case off:
+		c.reply = replyOff
+	case skipped || skipNext:
+		c.reply = replySkip
+	default:
+		c.reply = replyOn
+	}
 }
 
 // watchedKeyExpired is Redis's isWatchedKeyExpired: a watched key whose

@@ -3,12 +3,15 @@ package backend
 import (
 	"context"
 	"errors"
+	"io"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/shardis/shardis/internal/resp"
 )
 
 // Transcripts recorded from redis-server 7.0.15 (one connection each).
@@ -410,5 +413,39 @@ func TestNoWatcherCost(t *testing.T) {
 	}
 	if n := s.watches.n.Load(); n != 0 {
 		t.Errorf("watched keys after the client left: %d", n)
+	}
+}
+
+// TestExecReplyModes: CLIENT REPLY inside EXEC, as redis-server 7.0.15
+// answers this pipeline: OFF and ON act at once, a SKIP acts on the
+// command after EXEC.
+func TestExecReplyModes(t *testing.T) {
+	_, addr := startTestServer(t)
+	c := dialTest(t, addr)
+	var req []byte
+	for _, cmd := range []string{
+		"MULTI", "CLIENT REPLY SKIP", "PING", "PING x", "EXEC", "PING z", "PING w",
+		"CLIENT REPLY SKIP", "MULTI", "PING", "EXEC", "PING v",
+		"MULTI", "CLIENT REPLY OFF", "PING", "CLIENT REPLY SKIP", "CLIENT REPLY ON", "PING q", "EXEC", "PING after",
+		"CLIENT REPLY SKIP", "EXEC", "PING e1",
+		"MULTI", "PING m", "CLIENT REPLY SKIP", "EXEC", "PING e2", "PING e3",
+	} {
+		req = resp.AppendCommand(req, strings.Fields(cmd)...)
+	}
+	want := "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n+PONG\r\n$1\r\nx\r\n$1\r\nw\r\n" +
+		"+QUEUED\r\n*1\r\n+PONG\r\n$1\r\nv\r\n" +
+		"+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*5\r\n+OK\r\n$1\r\nq\r\n$5\r\nafter\r\n" +
+		"$2\r\ne1\r\n" +
+		"+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$1\r\nm\r\n$2\r\ne3\r\n"
+	c.nc.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.nc.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c.nc, got); err != nil {
+		t.Fatalf("read: %v (got %q)", err, got)
+	}
+	if string(got) != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
