@@ -140,6 +140,11 @@ func (z *zset) toListpack() {
 		return
 	}
 	z.dict = nil
+	z.normalizeListpackScores()
+}
+
+// normalizeListpackScores makes every score what a listpack reads back.
+func (z *zset) normalizeListpackScores() {
 	for n := z.tree.head; n != nil; n = n.next {
 		for i := range n.items {
 			n.items[i].score = listpackScore(n.items[i].score)
@@ -159,23 +164,31 @@ func (z *zset) maxMemberLen() int {
 }
 
 // newZsetFromSorted makes a set of items that are sorted and distinct, with
-// the encoding their number and lengths call for (a set created whole).
+// the encoding their number and lengths call for (a set built whole, then
+// converted to a listpack when it fits).
 func newZsetFromSorted(items []zitem, lim zsetLimits) *zset {
 	maxLen := 0
 	for i := range items {
 		maxLen = max(maxLen, len(items[i].member))
 	}
-	z := &zset{}
-	if lim.fits(len(items), maxLen) {
+	listpack := lim.fits(len(items), maxLen)
+	if listpack {
 		for i := range items {
 			items[i].score = listpackScore(items[i].score)
 		}
-		z.tree = buildZtree(items)
-		return z
 	}
-	z.dict = newZdict(len(items))
-	for i := range items {
-		z.dict.add(items[i].member, items[i].score)
+	return newZsetEncoded(items, listpack)
+}
+
+// newZsetEncoded makes a set of items that are sorted and distinct, with
+// the given encoding; a listpack's scores must be normalized already.
+func newZsetEncoded(items []zitem, listpack bool) *zset {
+	z := &zset{}
+	if !listpack {
+		z.dict = newZdict(len(items))
+		for i := range items {
+			z.dict.add(items[i].member, items[i].score)
+		}
 	}
 	z.tree = buildZtree(items)
 	return z
@@ -392,10 +405,22 @@ func init() {
 	memoryUsages[kindZSet] = zsetMemoryUsage
 }
 
-// zsetEncode writes the items in order: a count, then each member and its
-// score.
+// Encodings in a payload. Redis gives a loaded set an encoding that depends
+// on the one it was saved with (see zsetRestored), so a payload says which.
+const (
+	zsetDumpListpack byte = 0
+	zsetDumpSkiplist byte = 1
+)
+
+// zsetEncode writes the encoding, then the items in order: a count, then
+// each member and its score.
 func zsetEncode(dst []byte, e *entry) []byte {
 	z := zsetOf(e)
+	enc := zsetDumpSkiplist
+	if z.listpack() {
+		enc = zsetDumpListpack
+	}
+	dst = dumpAppendUvarint(dst, uint64(enc))
 	dst = dumpAppendUvarint(dst, uint64(z.len()))
 	for it := z.tree.first(); it.valid(); it.next() {
 		dst = dumpAppendBytes(dst, []byte(it.item().member))
@@ -406,12 +431,14 @@ func zsetEncode(dst []byte, e *entry) []byte {
 
 // zsetDecode reads what zsetEncode wrote, refusing what no sorted set could
 // hold: NaN scores, items out of order, a member twice, no items at all.
+// The set keeps the encoding it was saved with until zsetRestored.
 func zsetDecode(r *dumpReader, e *entry) error {
+	enc := r.uvarint()
 	n := r.count(1 + 8)
 	if r.err != nil {
 		return r.err
 	}
-	if n == 0 {
+	if n == 0 || enc != uint64(zsetDumpListpack) && enc != uint64(zsetDumpSkiplist) {
 		return errDumpFormat
 	}
 	items := make([]zitem, 0, n)
@@ -434,25 +461,32 @@ func zsetDecode(r *dumpReader, e *entry) error {
 		seen[m] = struct{}{}
 		items = append(items, zitem{member: m, score: score})
 	}
-	e.obj = &zset{tree: buildZtree(items)}
+	z := &zset{tree: buildZtree(items)}
+	if enc == uint64(zsetDumpSkiplist) {
+		z.toSkiplist()
+	} else {
+		z.normalizeListpackScores()
+	}
+	e.obj = z
 	return nil
 }
 
 // zsetRestored gives a restored set the encoding redis-server gives a loaded
-// one: whatever its size and longest member call for under the current
-// thresholds.
+// one (rdbLoadObject): a listpack stays one unless it has more members than
+// zset-max-listpack-entries; a skiplist becomes a listpack when its size and
+// its longest member are both within the thresholds.
 func zsetRestored(s *Server, e *entry) {
 	z := zsetOf(e)
-	if limitsOf(s.cfg.load()).fits(z.len(), z.maxMemberLen()) {
-		z.toListpack()
-		for n := z.tree.head; n != nil; n = n.next {
-			for i := range n.items {
-				n.items[i].score = listpackScore(n.items[i].score)
-			}
+	lim := limitsOf(s.cfg.load())
+	if z.listpack() {
+		if int64(z.len()) > lim.entries {
+			z.toSkiplist()
 		}
 		return
 	}
-	z.toSkiplist()
+	if lim.fits(z.len(), z.maxMemberLen()) {
+		z.toListpack()
+	}
 }
 
 // zsetDigest is the value part of Redis's digest of a sorted set: for each

@@ -1002,7 +1002,7 @@ func zrangeGeneric(c *Client, args [][]byte, argStart int, store bool, rangeType
 	}
 
 	if store {
-		zrangeStore(c, args[1], key, reverse, func(z *zset, emit func(*zitem)) {
+		zrangeStore(c, args[1], key, rangeType, reverse, func(z *zset, emit func(*zitem)) {
 			zrangeEmit(z, rangeType, reverse, start, end, &sr, &lr, offset, limit, emit)
 		})
 		return
@@ -1131,7 +1131,7 @@ func walkRange(z *zset, first int, reverse bool, offset, limit int64, in func(*z
 // zrangeStore is the ZRANGESTORE end of zrangeGeneric: the range of src
 // becomes dst (created whole, with the encoding its size calls for), or dst
 // is deleted when the range is empty.
-func zrangeStore(c *Client, dst, src []byte, reverse bool, emitRange func(z *zset, emit func(*zitem))) {
+func zrangeStore(c *Client, dst, src []byte, rangeType int, reverse bool, emitRange func(z *zset, emit func(*zitem))) {
 	db := c.db
 	mask := keysShardMask([][]byte{dst, src})
 	c.lockShards(db, mask)
@@ -1144,6 +1144,21 @@ func zrangeStore(c *Client, dst, src []byte, reverse bool, emitRange func(z *zse
 	if z != nil {
 		emitRange(z, func(it *zitem) { items = append(items, *it) })
 	}
+	// Redis adds the items one by one, in the order they were read, to a
+	// new set that starts as a listpack (a rank range longer than
+	// zset-max-listpack-entries starts as a skiplist) and converts as
+	// ZADD would: the scores added while it is a listpack are read back
+	// from it (-0 becomes 0), the later ones are kept.
+	lim := c.zsetLimits()
+	listpack := rangeType != zrangeRank || int64(len(items)) <= lim.entries
+	for i := range items {
+		if listpack && (int64(i)+1 > lim.entries || int64(len(items[i].member)) > lim.value) {
+			listpack = false
+		}
+		if listpack {
+			items[i].score = listpackScore(items[i].score)
+		}
+	}
 	if reverse {
 		// A reverse range arrives from the top: the new set wants it
 		// sorted.
@@ -1151,18 +1166,21 @@ func zrangeStore(c *Client, dst, src []byte, reverse bool, emitRange func(z *zse
 			items[i], items[j] = items[j], items[i]
 		}
 	}
-	storeZset(c, dst, items, "zrangestore")
+	var nz *zset
+	if len(items) > 0 {
+		nz = newZsetEncoded(items, listpack)
+	}
+	storeZset(c, dst, nz, "zrangestore")
 }
 
-// storeZset is the end of every store command: dst gets the sorted,
-// distinct items as a new set (setKey: whatever dst held, and its expiry,
-// goes), with the encoding the items call for, and the command's event;
-// or, when there are none, dst is deleted. It replies with the count. The
-// shard of dst must be locked.
-func storeZset(c *Client, dst []byte, items []zitem, event string) {
+// storeZset is the end of every store command: dst gets z (setKey:
+// whatever dst held, and its expiry, goes) with the command's event, or,
+// when z is nil, dst is deleted. It replies with the count. The shard of
+// dst must be locked.
+func storeZset(c *Client, dst []byte, z *zset, event string) {
 	db := c.db
 	sh := db.shard(dst)
-	if len(items) == 0 {
+	if z == nil {
 		c.w.WriteInt(0)
 		if sh.peek(db, dst, c.now) != nil {
 			sh.remove(dst)
@@ -1172,7 +1190,6 @@ func storeZset(c *Client, dst []byte, items []zitem, event string) {
 		}
 		return
 	}
-	z := newZsetFromSorted(items, c.zsetLimits())
 	e := sh.peekTouched(db, dst, c.now)
 	created := e == nil
 	if created {
