@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/shardis/shardis/internal/command"
@@ -57,6 +58,7 @@ func init() {
 	}
 	objectEncodings[kindList] = func(*entry) string { return "quicklist" }
 	memoryUsages[kindList] = listMemoryUsage
+	debugObjectExtra[kindList] = listDebugObject
 }
 
 // List ends, as Redis's LIST_HEAD and LIST_TAIL: LEFT and RIGHT.
@@ -92,6 +94,19 @@ func (l *listValue) slot(i int) int { return (l.head + i) & (len(l.ring) - 1) }
 func (l *listValue) at(i int) string { return l.ring[l.slot(i)] }
 
 func (l *listValue) set(i int, s string) { l.ring[l.slot(i)] = s }
+
+// span returns the elements from..to-1 as up to two runs of the ring, so
+// that a range is walked without computing each element's slot.
+func (l *listValue) span(from, to int) (a, b []string) {
+	if from >= to {
+		return nil, nil
+	}
+	i := l.slot(from)
+	if n := to - from; i+n <= len(l.ring) {
+		return l.ring[i : i+n], nil
+	}
+	return l.ring[i:], l.ring[:l.slot(to-1)+1]
+}
 
 // resize moves the elements to a ring of size capacity (a power of two, at
 // least n), starting at slot 0.
@@ -474,8 +489,12 @@ func cmdLRange(c *Client, args [][]byte) {
 		end = n - 1
 	}
 	c.w.WriteArrayLen(int(end - start + 1))
-	for i := int(start); i <= int(end); i++ {
-		c.w.WriteBulkString(l.at(i))
+	a, b := l.span(int(start), int(end)+1)
+	for _, s := range a {
+		c.w.WriteBulkString(s)
+	}
+	for _, s := range b {
+		c.w.WriteBulkString(s)
 	}
 }
 
@@ -1031,24 +1050,60 @@ func listDumpDecode(r *dumpReader, e *entry) error {
 	return nil
 }
 
-// listMemoryUsage estimates what redis-server's quicklist of these elements
-// takes: listpack nodes of up to 8 KiB (list-max-listpack-size -2), each
-// with its quicklistNode.
-func listMemoryUsage(e *entry, samples int64) int64 {
-	l := e.obj.(*listValue)
-	const nodeMax, nodeStruct, quicklistStruct = 8192, 32, 40
-	size := int64(robjSize + quicklistStruct)
-	lp := int64(7)
+// quicklistShape estimates the quicklist redis-server would hold for l's
+// elements pushed at the tail one by one: its number of listpack nodes (a
+// node takes entries while it stays within 8 KiB, list-max-listpack-size
+// -2) and the bytes of all its listpacks. Lists reshaped in the middle or
+// at the head may have other nodes in Redis (see DIFFERENCES.md).
+func quicklistShape(l *listValue) (nodes, bytes int64) {
+	const header, nodeMax = 7, 8192
+	lp := int64(0)
 	for i := 0; i < l.n; i++ {
-		es := hashLPEntrySize([]byte(l.at(i)))
-		if lp+es > nodeMax && lp > 7 {
-			size += nodeStruct + jemallocSize(lp)
-			lp = 7
+		s := l.at(i)
+		// _quicklistNodeAllowInsert's estimate of what the entry adds.
+		over := int64(1)
+		if len(s) >= 254 {
+			over = 5
 		}
-		lp += es
+		switch {
+		case len(s) < 64:
+			over++
+		case len(s) < 16384:
+			over += 2
+		default:
+			over += 5
+		}
+		if nodes == 0 || lp+int64(len(s))+over > nodeMax {
+			nodes++
+			bytes += lp
+			lp = header
+		}
+		lp += hashLPEntrySize([]byte(s))
 	}
-	if l.n > 0 {
-		size += nodeStruct + jemallocSize(lp)
+	return nodes, bytes + lp
+}
+
+// listDebugObject is the quicklist part of DEBUG OBJECT. The listpack
+// size and compression depth shown are the defaults.
+func listDebugObject(e *entry) string {
+	l := e.obj.(*listValue)
+	nodes, size := quicklistShape(l)
+	avg := 0.0
+	if nodes > 0 {
+		avg = float64(l.n) / float64(nodes)
 	}
-	return size
+	return fmt.Sprintf(" ql_nodes:%d ql_avg_node:%.2f ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:%d",
+		nodes, avg, size)
+}
+
+// listMemoryUsage estimates what redis-server's quicklist of these elements
+// takes: the robj, the quicklist, and per node a quicklistNode and its
+// listpack's allocation.
+func listMemoryUsage(e *entry, samples int64) int64 {
+	nodes, size := quicklistShape(e.obj.(*listValue))
+	const nodeStruct, quicklistStruct = 32, 40
+	if nodes == 0 {
+		return robjSize + quicklistStruct
+	}
+	return robjSize + quicklistStruct + nodes*nodeStruct + nodes*jemallocSize(size/nodes)
 }

@@ -20,6 +20,7 @@ func TestDifferencesDocumented(t *testing.T) {
 		diffHashOrder, diffHashScan, diffHashRandom,
 		diffSetOrder, diffSetScan, diffSetRandom,
 		diffPubsubOrder,
+		diffListNodes,
 		"Differences no comparison rule relaxes"}
 	for _, s := range sections {
 		if !bytes.Contains(doc, []byte("\n## "+s+"\n")) {
