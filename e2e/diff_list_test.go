@@ -484,3 +484,98 @@ func TestInteropDifferentialListSelfCheck(t *testing.T) {
 	t.Logf("redis-server against redis-server: %d hand-written and %d random list replies compared (seed %d)",
 		n, p.compared, seed)
 }
+
+// TestInteropDifferentialListKeyspaceEvents subscribes to every keyspace
+// and keyevent channel on both servers, runs list commands (blocked clients
+// served by pushes among them), and requires the same notifications in the
+// same order.
+func TestInteropDifferentialListKeyspaceEvents(t *testing.T) {
+	oracle := startRedis(t)
+	target := startTarget(t, serverConfig{})
+	addrs := [2]string{oracle, target}
+	p := newPair(t, "list-events", oracle, target)
+	p.do("CONFIG", "SET", "notify-keyspace-events", "KEAn")
+	subs := [2]*side{dialSide(t, "redis-server", oracle), dialSide(t, p.target.name, target)}
+	for _, s := range subs {
+		if _, r, err := s.roundTrip("PSUBSCRIBE", "__key*__:*"); err != nil || r.isError() {
+			t.Fatalf("%s: PSUBSCRIBE: %v %v", s.name, r, err)
+		}
+	}
+	// blocked sends cmd from a client of its own on each server and waits
+	// until both have blocked it; served reads and compares their replies.
+	var waiters [2]*side
+	blocked := func(cmd ...string) {
+		for i, addr := range addrs {
+			waiters[i] = dialSide(t, "blocked", addr)
+			if err := waiters[i].send(cmd); err != nil {
+				t.Fatal(err)
+			}
+			ctl := dialSide(t, "control", addr)
+			if got := waitBlocked(t, ctl, 1); got != 1 {
+				t.Fatalf("%s: %d clients blocked", addr, got)
+			}
+			ctl.conn.Close()
+		}
+	}
+	served := func() {
+		var raws [2][]byte
+		for i, w := range waiters {
+			raw, _, err := w.recv()
+			if err != nil {
+				t.Fatal(err)
+			}
+			raws[i] = raw
+			w.conn.Close()
+		}
+		if string(raws[0]) != string(raws[1]) {
+			t.Errorf("blocked client served %q by redis-server, %q by %s", raws[0], raws[1], p.target.name)
+		}
+	}
+	for _, line := range []string{
+		`RPUSH l a b c`, `LPUSH l z`, `LPUSHX l y`, `RPUSHX nokey x`, `LPOP l`, `RPOP l 2`, `LPOP l 0`,
+		`LSET l 0 Z`, `LINSERT l BEFORE Z w`, `LINSERT l AFTER nosuch v`, `LREM l 0 w`, `LREM l 0 nosuch`,
+		`LTRIM l 0 -1`, `RPUSH l d e f`, `LTRIM l 1 2`, `LMOVE l m LEFT RIGHT`, `RPOPLPUSH m m`, `LMPOP 2 l m RIGHT COUNT 5`,
+		`RPUSH l 1 2`, `LTRIM l 5 10`, `RPUSH l 1`, `RPOP l`, `SET s v`, `LPUSH s a`, `RPUSH l 1 2 3`, `LREM l 0 1`,
+		`LREM l 0 2`, `LREM l 0 3`, `RPUSH l x`, `LMOVE l l LEFT LEFT`, `LMOVE l n RIGHT LEFT`,
+		`BLPOP n 0`, `BLMOVE nokey n LEFT LEFT 0.01`, `RPUSH o 1 2`, `BLMPOP 0 1 o LEFT COUNT 5`, `BRPOPLPUSH nokey o 0.01`,
+		`RPUSH r 1`, `RENAME r r2`, `COPY r2 r3`, `@dumprestore r3 r4 0`, `RPUSH e 1`, `PEXPIRE e 5`, `@wait 20`, `LLEN e`,
+	} {
+		p.runLine(line)
+	}
+	blocked("BLPOP", "k", "0")
+	p.do("RPUSH", "k", "a", "b")
+	served()
+	blocked("BLMOVE", "k2", "d", "RIGHT", "LEFT", "0")
+	p.do("RPUSH", "k2", "c")
+	served()
+	blocked("BLMPOP", "0", "2", "x", "k3", "LEFT", "COUNT", "3")
+	p.do("LPUSH", "k3", "1", "2")
+	served()
+	blocked("BRPOPLPUSH", "k4", "s", "0")
+	p.do("RPUSH", "k4", "v")
+	served()
+	p.do("PUBLISH", "__keyevent@0__:zz-end", "end")
+	var got [2][]string
+	for i, s := range subs {
+		for n := 0; ; n++ {
+			if n > 10000 {
+				t.Fatalf("%s: no end marker", s.name)
+			}
+			_, r, err := s.recv()
+			if err != nil {
+				t.Fatalf("%s: %v (after %q)", s.name, err, got[i])
+			}
+			if len(r.elems) != 4 {
+				t.Fatalf("%s: not a pmessage: %v", s.name, r)
+			}
+			if r.elems[2].str == "__keyevent@0__:zz-end" {
+				break
+			}
+			got[i] = append(got[i], r.elems[2].str+" "+r.elems[3].str)
+		}
+	}
+	if a, b := strings.Join(got[0], "\n"), strings.Join(got[1], "\n"); a != b {
+		t.Errorf("notifications differ\nredis-server:\n%s\n%s:\n%s", a, subs[1].name, b)
+	}
+	t.Logf("%d notifications compared", len(got[0]))
+}
