@@ -107,6 +107,9 @@ func TestBlockingFIFOAndInfo(t *testing.T) {
 	if info := string(ctl.do("INFO", "clients").Str); !strings.Contains(info, "clients_in_timeout_table:1\r\n") {
 		t.Errorf("INFO clients:\n%s", info)
 	}
+	if list := string(ctl.do("CLIENT", "LIST").Str); strings.Count(list, " flags=b ") != 3 {
+		t.Errorf("CLIENT LIST does not flag the 3 blocked clients:\n%s", list)
+	}
 	ctl.expect(":4\r\n", "RPUSH", "k", "1", "2", "3", "4")
 	if got := a.push(); got != "*2\r\n$1\r\nk\r\n$1\r\n1\r\n" {
 		t.Errorf("first blocked got %q", got)

@@ -381,9 +381,14 @@ func appendClientInfo(b []byte, cl *Client, self *Client, selfArgs [][]byte, now
 	idle := (now.UnixMilli() - cl.lastSeen.Load()) / 1000
 	b = strconv.AppendInt(b, max(idle, 0), 10)
 	b = append(b, " flags="...)
+	flags := len(b)
+	if cl.blk.waiter.Load() != nil {
+		b = append(b, 'b') // blocked on keys (blocking.go)
+	}
 	if cl.noEvict.Load() {
 		b = append(b, 'e')
-	} else {
+	}
+	if len(b) == flags {
 		b = append(b, 'N')
 	}
 	b = append(b, " db="...)
