@@ -18,7 +18,8 @@ import "strings"
 // sorted array.
 //
 // Invariants:
-//   - all leaves are at the same depth; the root is nil when the tree is empty;
+//   - all leaves are at the same depth; the root is nil, or an empty leaf,
+//     when the tree is empty;
 //   - an internal node's highs[i] is an upper bound of the items under
 //     kids[i] and is below every item under kids[i+1] (it may be stale, larger
 //     than the real maximum, after deletions: it stays a valid separator);
@@ -233,9 +234,8 @@ func (t *ztree) delete(score float64, member string) bool {
 	for !t.root.leaf() && len(t.root.kids) == 1 {
 		t.root = t.root.kids[0]
 	}
-	if t.root.size == 0 {
-		t.root, t.head, t.tail = nil, nil, nil
-	}
+	// An emptied root leaf stays, so that moving the only item of a set
+	// (delete, then insert) allocates nothing.
 	return true
 }
 
@@ -373,14 +373,14 @@ func (t *ztree) at(r int) ztIter {
 
 // first and last are iterators at either end.
 func (t *ztree) first() ztIter {
-	if t.head == nil {
+	if t.head == nil || len(t.head.items) == 0 {
 		return ztIter{}
 	}
 	return ztIter{n: t.head}
 }
 
 func (t *ztree) last() ztIter {
-	if t.tail == nil {
+	if t.tail == nil || len(t.tail.items) == 0 {
 		return ztIter{}
 	}
 	return ztIter{n: t.tail, i: len(t.tail.items) - 1}

@@ -34,6 +34,12 @@ func checkZtree(t *testing.T, tr *ztree, want []zitem) {
 		}
 		return
 	}
+	if tr.root.size == 0 {
+		if !tr.root.leaf() || tr.head != tr.root || tr.tail != tr.root {
+			t.Fatalf("an empty tree must be one empty leaf")
+		}
+		return
+	}
 	depth := -1
 	var walk func(n *ztNode, d int, root bool, lo, hi *zitem) int
 	walk = func(n *ztNode, d int, root bool, lo, hi *zitem) int {
