@@ -284,8 +284,10 @@ func cmdZRandMember(c *Client, args [][]byte) {
 // a negative count) and unlocks sh. A count near 2^63 would make Redis
 // build an endless reply; a large count is drawn here from a snapshot of
 // the items taken under the lock and written out in pieces, each flushed,
-// with no lock held, and a client that goes away stops it. Inside EXEC, or
-// when replies are being discarded (CLIENT REPLY), the reply is built whole.
+// with no lock held, and a client that goes away stops it. Inside EXEC the
+// reply is built whole, up to zrandExecCap, beyond which it is dropped and
+// the connection closed (Redis's output buffer limit); when replies are
+// discarded (CLIENT REPLY OFF or SKIP) nothing is built.
 func zrandRepeated(c *Client, sh *shard, z *zset, n uint64, withScores, pairs bool) {
 	header := func() {
 		if withScores && !pairs {
@@ -295,10 +297,20 @@ func zrandRepeated(c *Client, sh *shard, z *zset, n uint64, withScores, pairs bo
 		}
 	}
 	size := z.len()
-	if n < zrandStreamMin || c.inExec || c.reply != replyOn {
+	switch {
+	case c.reply != replyOn:
+		c.unlockShard(sh)
+		return
+	case n < zrandStreamMin || c.inExec:
+		mark := c.w.Buffered()
 		header()
-		for ; n > 0; n-- {
+		for i := uint64(0); i < n; i++ {
 			writeScoredItem(c, z.tree.at(rand.IntN(size)).item(), withScores, pairs)
+			if i&1023 == 1023 && c.w.Buffered()-mark > zrandExecCap {
+				c.w.Truncate(mark)
+				c.closing = true
+				break
+			}
 		}
 		c.unlockShard(sh)
 		return
@@ -312,8 +324,13 @@ func zrandRepeated(c *Client, sh *shard, z *zset, n uint64, withScores, pairs bo
 			return
 		}
 	}
+	// Nothing of this reply stays buffered: the caller's look at the
+	// buffer (was the reply an error?) then sees none of it.
 	c.w.Flush()
 }
+
+// zrandExecCap bounds a ZRANDMEMBER reply built inside EXEC.
+const zrandExecCap = 512 << 20
 
 // --- ZUNION, ZINTER, ZDIFF, their STORE forms, ZINTERCARD ---------------------------
 

@@ -21,6 +21,7 @@ func TestDifferencesDocumented(t *testing.T) {
 		diffSetOrder, diffSetScan, diffSetRandom,
 		diffPubsubOrder,
 		diffListNodes,
+		diffZsetScan, diffZsetRandom,
 		"Differences no comparison rule relaxes"}
 	for _, s := range sections {
 		if !bytes.Contains(doc, []byte("\n## "+s+"\n")) {
