@@ -64,8 +64,9 @@ import (
 // deadline to now, which interrupts that read; the timeout is the read
 // deadline itself.
 //
-// Lock order: blockRegistry.serving, then waiter.mu, then shards, then
-// blockRegistry.mu (signalKeyAsReady takes it with a shard locked).
+// Lock order: blockRegistry.serving, then shards, then waiter.mu, then
+// blockRegistry.mu (signalKeyAsReady takes it with a shard locked; CLIENT
+// UNBLOCK inside EXEC ends a wait with every shard locked).
 
 // blockServe serves a client blocked on key; see above.
 type blockServe func(c *Client, db *DB, key []byte) bool
@@ -508,6 +509,18 @@ func (b *blockRegistry) serveReady(now int64) {
 
 // tryServe offers key to w, if w is still blocked.
 func (b *blockRegistry) tryServe(w *waiter, db *DB, key []byte, now int64) {
+	if w.state.Load() != waitBlocked {
+		return
+	}
+	i := shardIndex(key)
+	j := i
+	if w.also != nil {
+		j = shardIndex(w.also)
+	}
+	// The shards before w.mu: CLIENT UNBLOCK inside EXEC ends a wait
+	// holding every shard.
+	lockShardPair(db, i, db, j)
+	defer unlockShardPair(db, i, db, j)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.state.Load() != waitBlocked {
@@ -515,15 +528,7 @@ func (b *blockRegistry) tryServe(w *waiter, db *DB, key []byte, now int64) {
 	}
 	c := w.c
 	c.now = now
-	i := shardIndex(key)
-	j := i
-	if w.also != nil {
-		j = shardIndex(w.also)
-	}
-	lockShardPair(db, i, db, j)
-	ok := w.serve(c, db, key)
-	unlockShardPair(db, i, db, j)
-	if !ok {
+	if !w.serve(c, db, key) {
 		return
 	}
 	b.mu.Lock()

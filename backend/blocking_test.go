@@ -256,3 +256,50 @@ func TestBlockedInMultiDoesNotBlock(t *testing.T) {
 	}
 	a.expect("*6\r\n*-1\r\n$-1\r\n$-1\r\n*-1\r\n:1\r\n*2\r\n$1\r\nk\r\n$1\r\nv\r\n", "EXEC")
 }
+
+// TestClientUnblockInExecRacesServing unblocks a client from inside EXEC
+// (which holds every shard) while another client's push serves it: no
+// deadlock, and the value is either the blocked client's or still in the
+// list, never both or neither.
+func TestClientUnblockInExecRacesServing(t *testing.T) {
+	_, addr := startTestServer(t)
+	ctl, a, b, p := dialTest(t, addr), dialTest(t, addr), dialTest(t, addr), dialTest(t, addr)
+	id := strings.TrimSuffix(strings.TrimPrefix(a.raw("CLIENT", "ID"), ":"), "\r\n")
+	rounds := 200
+	if testing.Short() {
+		rounds = 20
+	}
+	for range rounds {
+		a.send("BLPOP", "k", "0")
+		awaitBlocked(t, ctl, 1)
+		b.expect("+OK\r\n", "MULTI")
+		b.expect("+QUEUED\r\n", "CLIENT", "UNBLOCK", id)
+		done := make(chan string, 1)
+		go func() {
+			_, err := p.nc.Write(resp.AppendCommand(nil, "RPUSH", "k", "v"))
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			b, err := p.rr.ReadRaw()
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- string(b)
+		}()
+		exec := b.raw("EXEC")
+		if got := <-done; got != ":1\r\n" {
+			t.Fatalf("RPUSH: %q", got)
+		}
+		served := a.push()
+		llen := ctl.raw("LLEN", "k")
+		switch {
+		case served == "*2\r\n$1\r\nk\r\n$1\r\nv\r\n" && exec == "*1\r\n:0\r\n" && llen == ":0\r\n":
+		case served == "*-1\r\n" && exec == "*1\r\n:1\r\n" && llen == ":1\r\n":
+		default:
+			t.Fatalf("BLPOP got %q, EXEC %q, then LLEN %q", served, exec, llen)
+		}
+		ctl.raw("DEL", "k")
+	}
+}
