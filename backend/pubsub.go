@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -421,8 +422,11 @@ func (s *Server) publish(from *Client, channel, message []byte, shard bool) int 
 	if shard {
 		reg, kind = h.shard, "smessage"
 	}
+	// The encoded message, by protocol (RESP2, RESP3); short ones are
+	// built on the stack, as deliver copies them.
+	var bufs [2][192]byte
+	var msg [2][]byte
 	if subs := reg[string(channel)]; len(subs) > 0 {
-		var msg [2][]byte // by protocol: RESP2, RESP3
 		for cl := range subs {
 			p := cl.proto.Load()
 			if p != 2 {
@@ -430,7 +434,7 @@ func (s *Server) publish(from *Client, channel, message []byte, shard bool) int 
 			}
 			m := &msg[p-2]
 			if *m == nil {
-				*m = appendPubsubMessage(nil, p, kind, nil, channel, message)
+				*m = appendPubsubMessage(bufs[p-2][:0], p, kind, nil, channel, message)
 			}
 			d.deliver(cl, *m)
 			n++
@@ -443,7 +447,7 @@ func (s *Server) publish(from *Client, channel, message []byte, shard bool) int 
 		if !globMatch(pat, channel, false) {
 			continue
 		}
-		var msg [2][]byte
+		msg = [2][]byte{}
 		for cl := range subs {
 			p := cl.proto.Load()
 			if p != 2 {
@@ -451,7 +455,7 @@ func (s *Server) publish(from *Client, channel, message []byte, shard bool) int 
 			}
 			m := &msg[p-2]
 			if *m == nil {
-				*m = appendPubsubMessage(nil, p, "pmessage", []byte(pat), channel, message)
+				*m = appendPubsubMessage(bufs[p-2][:0], p, "pmessage", []byte(pat), channel, message)
 			}
 			d.deliver(cl, *m)
 			n++
@@ -474,12 +478,20 @@ func appendPubsubMessage(b []byte, proto int32, kind string, pattern, channel, p
 	}
 	b = strconv.AppendInt(b, int64(n), 10)
 	b = append(b, '\r', '\n')
-	b = appendBulk(b, []byte(kind))
+	b = appendBulkString(b, kind)
 	if pattern != nil {
 		b = appendBulk(b, pattern)
 	}
 	b = appendBulk(b, channel)
 	return appendBulk(b, payload)
+}
+
+func appendBulkString(b []byte, s string) []byte {
+	b = append(b, '$')
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, '\r', '\n')
+	b = append(b, s...)
+	return append(b, '\r', '\n')
 }
 
 func appendBulk(b, s []byte) []byte {
@@ -556,6 +568,10 @@ func (d *delivery) deliver(cl *Client, msg []byte) {
 // input.
 func (q *pushQueue) run(c *Client) {
 	for {
+		// Let the publishers that are running add theirs first: one
+		// write then carries many messages, as Redis sends a client's
+		// whole output once per event-loop turn.
+		runtime.Gosched()
 		q.wmu.Lock()
 		q.mu.Lock()
 		if q.dead || !q.idle || len(q.pending) == 0 {
