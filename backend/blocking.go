@@ -205,6 +205,8 @@ func (c *Client) block(keys [][]byte, timeout time.Duration, serve blockServe) {
 // blockWith is block with options.
 func (c *Client) blockWith(keys [][]byte, timeout time.Duration, serve blockServe, opt blockOptions) {
 	b := &c.srv.blocking
+	// Once registered, c.now belongs to whoever serves c (tryServe).
+	now := c.now
 	w := &waiter{c: c, db: c.db, serve: serve, timed: timeout > 0}
 	if opt.also != nil {
 		w.also = append([]byte(nil), opt.also...)
@@ -224,7 +226,7 @@ func (c *Client) blockWith(keys [][]byte, timeout time.Duration, serve blockServ
 
 	// Check the keys once more now that a push will find us: one may have
 	// been filled since the handler looked.
-	b.serveReady(c.now)
+	b.serveReady(now)
 	start := time.Now()
 	state := c.waitUnblocked(w, deadline)
 	// The time spent waiting is not the command's (Redis counts only the
@@ -307,6 +309,14 @@ type clientBlock struct {
 	pending []byte                 // read while blocked, not yet parsed
 	off     int                    // pending[off:] is still to be parsed
 	err     error                  // the read error that ended a wait
+}
+
+// blocked reports whether the client waits on keys (CLIENT LIST's flag
+// b). A client just served counts as unblocked although its goroutine may
+// not have woken yet: the command that served it has not answered yet.
+func (in *clientBlock) blocked() bool {
+	w := in.waiter.Load()
+	return w != nil && w.state.Load() == waitBlocked
 }
 
 // Read gives the bytes read while blocked, then the read error that ended

@@ -382,8 +382,8 @@ func appendClientInfo(b []byte, cl *Client, self *Client, selfArgs [][]byte, now
 	b = strconv.AppendInt(b, max(idle, 0), 10)
 	b = append(b, " flags="...)
 	flags := len(b)
-	if cl.blk.waiter.Load() != nil {
-		b = append(b, 'b') // blocked on keys (blocking.go)
+	if cl.blk.blocked() {
+		b = append(b, 'b')
 	}
 	if cl.noEvict.Load() {
 		b = append(b, 'e')

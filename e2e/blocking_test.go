@@ -296,3 +296,272 @@ func TestInteropBlockingDisconnectKeepsValue(t *testing.T) {
 		}
 	}
 }
+
+// --- The randomized multi-client run -------------------------------------------
+
+// blockingRandomRun drives seeded random steps on addr with four clients
+// that block and one (P) that runs everything else, and returns the
+// transcript: every reply, and for every blocking command whether it
+// blocked. A waiter's fate is read from CLIENT LIST (flag b) after each of
+// P's commands, so the run only ever waits for something that must happen.
+func blockingRandomRun(t *testing.T, addr string, seed int64, n int) []string {
+	t.Helper()
+	g := newGen(seed)
+	p := dialSide(t, "P", addr)
+	defer p.conn.Close()
+	if _, _, err := p.roundTrip("FLUSHALL"); err != nil {
+		t.Fatal(err)
+	}
+	type waiter struct {
+		s       *side
+		id      string
+		blocked bool
+	}
+	var ws [4]*waiter
+	connect := func(i int) {
+		s := dialSide(t, string(rune('A'+i)), addr)
+		_, r, err := s.roundTrip("CLIENT", "ID")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws[i] = &waiter{s: s, id: r.str}
+	}
+	for i := range ws {
+		connect(i)
+	}
+	defer func() {
+		for _, w := range ws {
+			w.s.conn.Close()
+		}
+	}()
+	var transcript []string
+	record := func(who string, args []string, raw []byte) {
+		transcript = append(transcript, fmt.Sprintf("%s %s -> %q", who, quoteArgs(args), raw))
+	}
+	// blockedIDs is the set of clients CLIENT LIST flags as blocked.
+	blockedIDs := func() map[string]bool {
+		_, r, err := p.roundTrip("CLIENT", "LIST")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, line := range strings.Split(r.str, "\n") {
+			var id string
+			b := false
+			for _, f := range strings.Fields(line) {
+				if v, ok := strings.CutPrefix(f, "id="); ok {
+					id = v
+				}
+				if v, ok := strings.CutPrefix(f, "flags="); ok {
+					b = strings.Contains(v, "b")
+				}
+			}
+			if b {
+				m[id] = true
+			}
+		}
+		return m
+	}
+	// settle reads the replies of the waiters that are no longer blocked.
+	settle := func() {
+		now := blockedIDs()
+		for i, w := range ws {
+			if w.blocked && !now[w.id] {
+				raw, _, err := w.s.recv()
+				if err != nil {
+					t.Fatalf("%s: %v", w.s.name, err)
+				}
+				record(w.s.name, []string{"(served)"}, raw)
+				w.blocked = false
+				_ = i
+			}
+		}
+	}
+	keys := []string{"k1", "k2", "k3", "s"}
+	key := func() string {
+		if g.chance(0.05) {
+			return "s" // a string: WRONGTYPE
+		}
+		return keys[g.intn(3)]
+	}
+	side := func() string { return g.pick("LEFT", "RIGHT") }
+	blockingCmd := func() []string {
+		switch g.intn(5) {
+		case 0:
+			a := []string{g.pick("BLPOP", "BRPOP")}
+			for range 1 + g.intn(3) {
+				a = append(a, key())
+			}
+			return append(a, "0")
+		case 1:
+			return []string{"BLMOVE", key(), key(), side(), side(), "0"}
+		case 2:
+			return []string{"BRPOPLPUSH", key(), key(), "0"}
+		case 3:
+			nk := 1 + g.intn(2)
+			a := []string{"BLMPOP", "0", strconv.Itoa(nk)}
+			for range nk {
+				a = append(a, key())
+			}
+			a = append(a, side())
+			if g.chance(0.5) {
+				a = append(a, "COUNT", strconv.Itoa(1+g.intn(3)))
+			}
+			return a
+		default:
+			return []string{g.pick("BLPOP", "BRPOP"), key(), "100"}
+		}
+	}
+	pCmd := func() [][]string {
+		switch r := g.intn(100); {
+		case r < 45:
+			a := []string{g.pick("RPUSH", "LPUSH", "RPUSHX", "LPUSHX"), key()}
+			for range 1 + g.intn(3) {
+				a = append(a, g.pick("a", "b", "c", "d"))
+			}
+			return [][]string{a}
+		case r < 55:
+			return [][]string{{g.pick("LPOP", "RPOP"), key()}}
+		case r < 62:
+			return [][]string{{"LMOVE", key(), key(), side(), side()}}
+		case r < 68:
+			return [][]string{{"DEL", key()}}
+		case r < 72:
+			return [][]string{{"SET", "s", "str"}}
+		case r < 82:
+			// A transaction: its pushes wake the blocked clients after EXEC.
+			tx := [][]string{{"MULTI"}}
+			for range 1 + g.intn(3) {
+				switch g.intn(4) {
+				case 0:
+					tx = append(tx, []string{"LPOP", key()})
+				case 1:
+					tx = append(tx, []string{"DEL", key()})
+				default:
+					tx = append(tx, []string{"RPUSH", key(), g.pick("x", "y")})
+				}
+			}
+			return append(tx, []string{"EXEC"})
+		case r < 86:
+			return [][]string{{"RENAME", key(), key()}}
+		case r < 90:
+			return [][]string{{"COPY", key(), key(), "REPLACE"}}
+		default:
+			return [][]string{{"LRANGE", key(), "0", "-1"}}
+		}
+	}
+	for step := 0; step < n; step++ {
+		var free []int
+		for i, w := range ws {
+			if !w.blocked {
+				free = append(free, i)
+			}
+		}
+		switch r := g.intn(100); {
+		case r < 35 && len(free) > 0:
+			w := ws[free[g.intn(len(free))]]
+			args := blockingCmd()
+			if err := w.s.send(args); err != nil {
+				t.Fatal(err)
+			}
+			// Either it is answered at once or CLIENT LIST shows it blocked.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				if blockedIDs()[w.id] {
+					w.blocked = true
+					record(w.s.name, args, []byte("(blocked)"))
+					break
+				}
+				_ = w.s.conn.SetReadDeadline(time.Now().Add(2 * time.Millisecond))
+				if _, err := w.s.rr.br.Peek(1); err == nil {
+					raw, _, err := w.s.recv()
+					if err != nil {
+						t.Fatal(err)
+					}
+					record(w.s.name, args, raw)
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s %s: neither answered nor blocked", w.s.name, quoteArgs(args))
+				}
+			}
+		case r < 40 && len(free) < len(ws):
+			// CLIENT UNBLOCK, or a blocked client going away.
+			var blocked []int
+			for i, w := range ws {
+				if w.blocked {
+					blocked = append(blocked, i)
+				}
+			}
+			i := blocked[g.intn(len(blocked))]
+			if g.chance(0.5) {
+				args := []string{"CLIENT", "UNBLOCK", ws[i].id, g.pick("TIMEOUT", "ERROR")}
+				raw, _, err := p.roundTrip(args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				record("P", []string{"CLIENT", "UNBLOCK", string(rune('A' + i)), args[3]}, raw)
+				settle()
+				continue
+			}
+			ws[i].s.conn.Close()
+			record(ws[i].s.name, []string{"(close)"}, nil)
+			deadline := time.Now().Add(10 * time.Second)
+			for blockedIDs()[ws[i].id] {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s still blocked after closing", ws[i].s.name)
+				}
+			}
+			connect(i)
+		default:
+			for _, args := range pCmd() {
+				raw, _, err := p.roundTrip(args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				record("P", args, raw)
+			}
+			settle()
+		}
+	}
+	for _, k := range keys {
+		raw, _, err := p.roundTrip("LRANGE", k, "0", "-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		record("P", []string{"LRANGE", k, "0", "-1"}, raw)
+	}
+	return transcript
+}
+
+// TestInteropDifferentialBlockingRandom runs SHARDIS_DIFF_N (default
+// 5,000; 500 under -short) random steps of four blocking clients and one
+// that pushes, pops, moves and runs transactions, on redis-server and on
+// the target, and compares the transcripts. Replay with SHARDIS_SEED.
+func TestInteropDifferentialBlockingRandom(t *testing.T) {
+	seed := randomSeed(t)
+	n := randomCount(t, 5000)
+	t.Logf("seed %d, %d steps (replay: SHARDIS_SEED=%d SHARDIS_DIFF_N=%d go test -run TestInteropDifferentialBlockingRandom ./e2e)",
+		seed, n, seed, n)
+	oracle := startRedis(t)
+	target := startTarget(t, serverConfig{})
+	o := blockingRandomRun(t, oracle, seed, n)
+	g := blockingRandomRun(t, target, seed, n)
+	for i := range min(len(o), len(g)) {
+		if o[i] != g[i] {
+			from := max(0, i-8)
+			t.Fatalf("step %d differs:\n  redis-server: %s\n  %s: %s\nbefore it (redis-server):\n  %s",
+				i, o[i], diffTarget(), g[i], strings.Join(o[from:i], "\n  "))
+		}
+	}
+	if len(o) != len(g) {
+		t.Fatalf("transcripts of %d and %d entries", len(o), len(g))
+	}
+	blockedN := 0
+	for _, e := range o {
+		if strings.HasSuffix(e, `"(blocked)"`) {
+			blockedN++
+		}
+	}
+	t.Logf("seed %d: %d transcript entries compared (%d commands blocked) against %s", seed, len(o), blockedN, diffTarget())
+}
