@@ -29,11 +29,16 @@
 //     before reading anything, so it is atomic as in Redis.
 //   - Handlers lock shards only through the Client helpers of multi.go
 //     (c.lockShard, c.lockShards, c.lockDB, c.lockShardPair and their
-//     unlocks), never sh.mu directly: EXEC holds every shard of every
-//     database for the whole transaction, and the helpers do nothing while
-//     their client is inside EXEC, so the queued commands run without
-//     locking again and no other client's command interleaves. Code outside
+//     unlocks), never sh.mu directly: EXEC holds the shards of the
+//     transaction for its whole run, and the helpers do nothing while their
+//     client is inside EXEC, so the queued commands run without locking
+//     again and no other client's command interleaves. Code outside
 //     commands (active expiry) uses the mutexes.
+//   - A command with key arguments touches only the shards of those keys
+//     (as internal/command finds them) in the selected database: EXEC
+//     locks just those. A command that reaches further must be listed in
+//     multi.go's txWideCmds; one without key arguments locks everything
+//     unless txNoKeyspaceCmds says it touches no shard.
 //   - A shard's dict, volatile list and counters are only touched with its
 //     mutex held.
 //   - Expired keys are never visible: lookup and peek delete an expired key

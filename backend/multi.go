@@ -10,9 +10,10 @@ import (
 
 // --- Shard locking from command handlers ------------------------------------
 //
-// EXEC runs a transaction's commands with every shard of every database
-// locked, in the lock order, so that no other client's command interleaves
-// with them (Redis runs the whole transaction without serving anyone else).
+// EXEC runs a transaction's commands with every shard they can touch locked
+// (every shard of every database when it cannot tell), in the lock order,
+// so that no other client's command interleaves with them (Redis runs the
+// whole transaction without serving anyone else).
 // The commands it runs must then not lock again. Handlers therefore lock
 // shards only through these helpers, which do nothing while their client is
 // inside EXEC (c.inExec), and otherwise lock exactly as the shard mutexes
@@ -79,17 +80,20 @@ func (c *Client) unlockShardPair(a *DB, i int, b *DB, j int) {
 	}
 }
 
-// lockEverything locks every shard of every database, in the lock order:
-// what EXEC holds while it runs a transaction.
-func (s *Server) lockEverything() {
-	for _, db := range s.dbs {
-		db.lockAll()
+// lockMasks locks, in the lock order, the shards masks[i] of database i.
+func (s *Server) lockMasks(masks []shardMask) {
+	for i, m := range masks {
+		if m != 0 {
+			s.dbs[i].lockShardMask(m)
+		}
 	}
 }
 
-func (s *Server) unlockEverything() {
-	for i := len(s.dbs) - 1; i >= 0; i-- {
-		s.dbs[i].unlockAll()
+func (s *Server) unlockMasks(masks []shardMask) {
+	for i := len(masks) - 1; i >= 0; i-- {
+		if m := masks[i]; m != 0 {
+			s.dbs[i].unlockShardMask(m)
+		}
 	}
 }
 
@@ -99,10 +103,16 @@ func (s *Server) unlockEverything() {
 // QUIT and RESET (+QUEUED). A command refused while queueing (unknown,
 // wrong arity, not allowed in a transaction, ...) flags the transaction, and
 // EXEC then answers -EXECABORT; errors of commands while EXEC runs them are
-// only their own replies. EXEC runs the queue with every shard of every
-// database locked (lockEverything), so the transaction is atomic; while it
-// runs, c.inExec makes the lock helpers no-ops and blocking commands act as
+// only their own replies. EXEC runs the queue with its shards locked (see
+// below), so the transaction is atomic; while it runs, c.inExec makes the lock helpers no-ops and blocking commands act as
 // non-blocking ones.
+//
+// EXEC locks only what the transaction can touch: the shards of the keys
+// its commands name (in the database it runs in) and of the watched keys,
+// found when the commands are queued. A command that reaches further
+// (SELECT, MOVE, FLUSHALL, KEYS, INFO, ...: anything without key arguments
+// that is not known to stay out of the keyspace) makes it lock every shard
+// of every database.
 //
 // WATCH: every watched key has a watchedKey in its shard's watch table
 // (guarded by that shard's mutex, like the keys) and in the client's list.
@@ -126,6 +136,15 @@ type txState struct {
 	dirtyCAS  atomic.Bool // a watched key changed
 	cmds      []queuedCmd
 	watched   []*watchedKey
+	// The shards the queued commands touch in the client's database, or
+	// lockAll for every shard of every database.
+	mask    shardMask
+	lockAll bool
+	masks   []shardMask // EXEC's lock set, by database (reused)
+	keyPos  []int       // scratch for command.Keys
+	// Arenas of the queued commands' arguments, reused.
+	bytes []byte
+	argv  [][]byte
 }
 
 // queuedCmd is a command MULTI queued; args are copies (the request's
@@ -142,6 +161,7 @@ type watchedKey struct {
 	c       *Client
 	db      *DB
 	key     string
+	shard   int
 	expired bool // the key was stored but its time had run out at WATCH
 }
 
@@ -161,14 +181,90 @@ func (w *watchTables) init(s *Server) {
 var (
 	cmdExecEntry  = command.Lookup([]byte("exec"))
 	txControlCmds = commandSet("exec", "discard", "multi", "watch", "quit", "reset")
+	// txWideCmds reach beyond their key arguments: another database, or
+	// keys named by patterns.
+	txWideCmds = commandSet("select", "move", "copy", "swapdb", "sort", "sort_ro")
+	// txNoKeyspaceCmds have no key arguments and touch no shard.
+	txNoKeyspaceCmds = commandSet("ping", "echo", "publish", "spublish", "subscribe", "unsubscribe",
+		"psubscribe", "punsubscribe", "ssubscribe", "sunsubscribe", "time", "hello",
+		"client|reply", "client|setname", "client|getname", "client|id",
+		"pubsub|channels", "pubsub|numsub", "pubsub|numpat", "pubsub|shardchannels", "pubsub|shardnumsub")
 )
+
+func commandSetLookup(name string) *command.Command {
+	base, sub, found := strings.Cut(name, "|")
+	c := command.Lookup([]byte(base))
+	if found && c != nil {
+		c = c.Subcommand([]byte(sub))
+	}
+	return c
+}
 
 func commandSet(names ...string) map[*command.Command]bool {
 	m := make(map[*command.Command]bool, len(names))
 	for _, n := range names {
-		m[command.Lookup([]byte(n))] = true
+		c := commandSetLookup(n)
+		if c == nil {
+			panic("backend: no command " + n)
+		}
+		m[c] = true
 	}
 	return m
+}
+
+// Traits of the implemented commands for execute's slow path, by impl
+// index: one slice read instead of a map lookup per set.
+const (
+	trTxControl    uint8 = 1 << iota // not queued in MULTI
+	trSubscribedOK                   // allowed in RESP2 subscribed mode
+	trWide                           // EXEC locks everything
+	trNoKeyspace                     // EXEC locks nothing for it
+)
+
+var (
+	traitsOnce sync.Once
+	traits     []uint8
+)
+
+func cmdTraits(im *impl) uint8 {
+	traitsOnce.Do(func() {
+		implsOnce.Do(buildImpls)
+		traits = make([]uint8, len(implList))
+		for i, im := range implList {
+			var t uint8
+			for _, x := range []struct {
+				set map[*command.Command]bool
+				bit uint8
+			}{{txControlCmds, trTxControl}, {subscribedModeCmds, trSubscribedOK}, {txWideCmds, trWide}, {txNoKeyspaceCmds, trNoKeyspace}} {
+				if x.set[im.cmd] {
+					t |= x.bit
+				}
+			}
+			traits[i] = t
+		}
+	})
+	return traits[im.index]
+}
+
+// noteShards adds the shards a queued command touches to the
+// transaction's lock set.
+func (tx *txState) noteShards(cmd *command.Command, im *impl, args [][]byte) {
+	switch {
+	case tx.lockAll || cmdTraits(im)&trNoKeyspace != 0:
+		return
+	case cmdTraits(im)&trWide != 0:
+		tx.lockAll = true
+		return
+	}
+	pos, err := cmd.Keys(args, tx.keyPos[:0])
+	tx.keyPos = pos[:0]
+	if err != nil || len(pos) == 0 {
+		tx.lockAll = true
+		return
+	}
+	for _, p := range pos {
+		tx.mask |= 1 << shardIndex(args[p])
+	}
 }
 
 func init() {
@@ -190,7 +286,7 @@ func init() {
 func (c *Client) executeSpecial(cmd *command.Command, im *impl, args [][]byte) {
 	if q := c.push; q != nil {
 		q.wake(c)
-		if q.count() > 0 && c.proto.Load() == 2 && !subscribedModeCmds[cmd] {
+		if q.count() > 0 && c.proto.Load() == 2 && cmdTraits(im)&trSubscribedOK == 0 {
 			c.reject(cmd, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / "+
 				"(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 			return
@@ -201,7 +297,7 @@ func (c *Client) executeSpecial(cmd *command.Command, im *impl, args [][]byte) {
 			c.reject(cmd, "ERR Command not allowed inside a transaction")
 			return
 		}
-		if !txControlCmds[cmd] {
+		if cmdTraits(im)&trTxControl == 0 {
 			c.queueCommand(cmd, im, args)
 			return
 		}
@@ -239,17 +335,18 @@ func (c *Client) queueCommand(cmd *command.Command, im *impl, args [][]byte) {
 	tx := c.tx
 	// A transaction that will fail anyway keeps nothing (as Redis).
 	if !tx.dirtyExec && !tx.dirtyCAS.Load() {
-		n := 0
+		// The copies go into arenas the transaction reuses; a slice
+		// taken before an arena grew keeps pointing at the old array,
+		// which nothing writes again.
+		na := len(tx.argv)
 		for _, a := range args {
-			n += len(a)
+			nb := len(tx.bytes)
+			tx.bytes = append(tx.bytes, a...)
+			tx.argv = append(tx.argv, tx.bytes[nb:len(tx.bytes):len(tx.bytes)])
 		}
-		buf := make([]byte, 0, n)
-		cp := make([][]byte, len(args))
-		for i, a := range args {
-			buf = append(buf, a...)
-			cp[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
-		}
+		cp := tx.argv[na:len(tx.argv):len(tx.argv)]
 		tx.cmds = append(tx.cmds, queuedCmd{cmd: cmd, im: im, args: cp})
+		tx.noteShards(cmd, im, cp)
 	}
 	switch c.reply {
 	case replyOff:
@@ -291,11 +388,15 @@ func (c *Client) discardTransaction() {
 	tx := c.tx
 	clear(tx.cmds)
 	tx.cmds = tx.cmds[:0]
-	if cap(tx.cmds) > 64 {
-		tx.cmds = nil
+	clear(tx.argv)
+	tx.argv = tx.argv[:0]
+	tx.bytes = tx.bytes[:0]
+	if cap(tx.cmds) > 64 || cap(tx.argv) > 1024 || cap(tx.bytes) > 64<<10 {
+		tx.cmds, tx.argv, tx.bytes = nil, nil, nil
 	}
 	tx.multi = false
 	tx.dirtyExec = false
+	tx.mask, tx.lockAll = 0, false
 	c.mode &^= modeMulti
 	c.unwatchAll()
 	tx.dirtyCAS.Store(false)
@@ -308,11 +409,12 @@ func cmdExec(c *Client, args [][]byte) {
 	}
 	tx := c.tx
 	s := c.srv
-	s.lockEverything()
+	masks := tx.lockSet(c)
+	s.lockMasks(masks)
 	c.inExec = true
 	defer func() {
 		c.inExec = false
-		s.unlockEverything()
+		s.unlockMasks(masks)
 	}()
 	if !tx.dirtyExec && !tx.dirtyCAS.Load() && c.watchedKeyExpired() {
 		tx.dirtyCAS.Store(true)
@@ -328,8 +430,7 @@ func cmdExec(c *Client, args [][]byte) {
 		return
 	}
 	c.unwatchAll()
-	cmds := tx.cmds
-	tx.cmds = nil
+	cmds := tx.cmds // kept until discardTransaction below, for reuse
 	if q := c.push; q != nil {
 		q.setExec(true)
 		defer q.setExec(false)
@@ -375,6 +476,29 @@ func (c *Client) execQueue(cmds []queuedCmd) {
 	}
 }
 
+// lockSet is the shards EXEC locks, by database: the queued commands'
+// and the watched keys' (their state is checked, and they are unwatched,
+// with EXEC's locks held).
+func (tx *txState) lockSet(c *Client) []shardMask {
+	n := len(c.srv.dbs)
+	if cap(tx.masks) < n {
+		tx.masks = make([]shardMask, n)
+	}
+	masks := tx.masks[:n]
+	if tx.lockAll {
+		for i := range masks {
+			masks[i] = 1<<nShards - 1
+		}
+		return masks
+	}
+	clear(masks)
+	masks[c.db.id] = tx.mask
+	for _, wk := range tx.watched {
+		masks[wk.db.id] |= 1 << wk.shard
+	}
+	return masks
+}
+
 // watchedKeyExpired is Redis's isWatchedKeyExpired: a watched key whose
 // time ran out since WATCH (and is still stored). Every shard is locked.
 func (c *Client) watchedKeyExpired() bool {
@@ -383,7 +507,7 @@ func (c *Client) watchedKeyExpired() bool {
 			continue
 		}
 		k := []byte(wk.key)
-		if e := wk.db.shard(k).dict.find(k); e != nil && e.expire != 0 && e.expire <= c.now {
+		if e := wk.db.shards[wk.shard].dict.find(k); e != nil && e.expire != 0 && e.expire <= c.now {
 			return true
 		}
 	}
@@ -406,8 +530,8 @@ next:
 				continue next
 			}
 		}
-		wk := &watchedKey{c: c, db: db, key: string(key)}
 		si := shardIndex(key)
+		wk := &watchedKey{c: c, db: db, key: string(key), shard: si}
 		sh := &db.shards[si]
 		c.lockShard(sh)
 		if e := sh.dict.find(key); e != nil && e.expire != 0 && e.expire <= c.now {
@@ -442,8 +566,7 @@ func (c *Client) unwatchAll() {
 	}
 	w := &c.srv.watches
 	for _, wk := range tx.watched {
-		k := []byte(wk.key)
-		si := shardIndex(k)
+		si := wk.shard
 		sh := &wk.db.shards[si]
 		c.lockShard(sh)
 		t := w.tables[wk.db.id*nShards+si]

@@ -449,3 +449,62 @@ func TestExecReplyModes(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestExecConcurrentMix runs transactions of every shape (keyed commands,
+// commands that lock everything, WATCHes) while other clients write the
+// same keys: under -race, a shard touched without its lock shows up.
+func TestExecConcurrentMix(t *testing.T) {
+	o := DefaultOptions()
+	o.EnableDebugCommand = "yes"
+	_, addr := startTestServerOptions(t, o)
+	txs := [][]string{
+		{"SET k1 a", "APPEND k1 b", "GET k1"},
+		{"INCR n1", "INCR n2", "MGET n1 n2 k1"},
+		{"DEL k1 k2", "SET k2 x EX 100", "TTL k2"},
+		{"DBSIZE", "SET k3 1"},
+		{"KEYS k*", "RANDOMKEY"},
+		{"SELECT 1", "SET k1 other", "SELECT 0"},
+		{"RENAME k2 k4", "EXISTS k4"},
+		{"INFO keyspace", "DEBUG DIGEST-VALUE k1"},
+		{"PUBLISH ch m", "PING"},
+		{"SCAN 0", "GETDEL k3"},
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			c := dialTest(t, addr)
+			for i := 0; i < 150; i++ {
+				tx := txs[(g+i)%len(txs)]
+				if i%3 == 0 {
+					c.raw("WATCH", "k1", "n1")
+				}
+				c.raw("MULTI")
+				for _, cmd := range tx {
+					if got := c.raw(strings.Fields(cmd)...); got != "+QUEUED\r\n" {
+						t.Errorf("%s: %q", cmd, got)
+						return
+					}
+				}
+				c.raw("EXEC")
+			}
+		}(g)
+	}
+	for g := 0; g < 3; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			c := dialTest(t, addr)
+			for i := 0; i < 300; i++ {
+				c.raw("SET", "k1", strconv.Itoa(i))
+				c.raw("INCR", "n1")
+				c.raw("DEL", "k4")
+				if i%50 == 0 {
+					c.raw("FLUSHDB")
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+}
