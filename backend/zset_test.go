@@ -426,4 +426,26 @@ func TestZaddAllocations(t *testing.T) {
 			t.Errorf("%s allocates %v times per call", a[0], n)
 		}
 	}
+	// A skiplist-encoded set: pops and range reads allocate nothing either.
+	big := [][]byte{[]byte("zadd"), []byte("big")}
+	for i := range 2000 {
+		big = append(big, []byte(strconv.Itoa(i)), []byte("m"+strconv.Itoa(i)))
+	}
+	zaddGeneric(c, big, false)
+	for _, a := range [][][]byte{
+		{[]byte("zpopmin"), []byte("big")},
+		{[]byte("zpopmax"), []byte("big"), []byte("2")},
+		{[]byte("zrange"), []byte("big"), []byte("10"), []byte("19"), []byte("withscores")},
+		{[]byte("zrangebyscore"), []byte("big"), []byte("(500"), []byte("+inf"), []byte("limit"), []byte("0"), []byte("5")},
+		{[]byte("zscore"), []byte("big"), []byte("m1500")},
+		{[]byte("zrank"), []byte("big"), []byte("m1500")},
+	} {
+		h := handlers[string(a[0])]
+		if n := testing.AllocsPerRun(200, func() {
+			c.w.Truncate(0)
+			h(c, a)
+		}); n != 0 {
+			t.Errorf("%s on a skiplist allocates %v times per call", a[0], n)
+		}
+	}
 }
