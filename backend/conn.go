@@ -60,6 +60,10 @@ type Client struct {
 	noEvict  atomic.Bool
 	noTouch  atomic.Bool
 	proto    atomic.Int32
+	// dirtyCAS: a WATCHed key changed (set by the writer); multiQueued:
+	// 0 outside MULTI, else 1 + the commands queued (multi.go).
+	dirtyCAS    atomic.Bool
+	multiQueued atomic.Int32
 
 	mu      sync.Mutex // guards name, libName, libVer
 	name    string
@@ -95,7 +99,7 @@ func newClient(s *Server, nc net.Conn) *Client {
 func (c *Client) beforeFill() error {
 	c.clockStale = true
 	if c.idleOnly.Load() || c.killed.Load() {
-		c.w.Flush()
+		c.flush(false)
 		return errClientClosing
 	}
 	err := c.flush(true)

@@ -382,8 +382,19 @@ func appendClientInfo(b []byte, cl *Client, self *Client, selfArgs [][]byte, now
 	b = strconv.AppendInt(b, max(idle, 0), 10)
 	b = append(b, " flags="...)
 	flags := len(b)
+	sub, psub, ssub := cl.pubsubCounts()
+	if sub+psub+ssub > 0 {
+		b = append(b, 'P')
+	}
+	multi := cl.multiQueued.Load()
+	if multi != 0 {
+		b = append(b, 'x')
+	}
 	if cl.blk.blocked() {
 		b = append(b, 'b')
+	}
+	if cl.dirtyCAS.Load() {
+		b = append(b, 'd')
 	}
 	if cl.noEvict.Load() {
 		b = append(b, 'e')
@@ -393,14 +404,15 @@ func appendClientInfo(b []byte, cl *Client, self *Client, selfArgs [][]byte, now
 	}
 	b = append(b, " db="...)
 	b = strconv.AppendInt(b, int64(cl.dbIndex.Load()), 10)
-	sub, psub, ssub := cl.pubsubCounts()
 	b = append(b, " sub="...)
 	b = strconv.AppendInt(b, int64(sub), 10)
 	b = append(b, " psub="...)
 	b = strconv.AppendInt(b, int64(psub), 10)
 	b = append(b, " ssub="...)
 	b = strconv.AppendInt(b, int64(ssub), 10)
-	b = append(b, " multi=-1 qbuf=0 qbuf-free=0 argv-mem="...)
+	b = append(b, " multi="...)
+	b = strconv.AppendInt(b, int64(multi)-1, 10)
+	b = append(b, " qbuf=0 qbuf-free=0 argv-mem="...)
 	argvMem := 0
 	if cl == self {
 		for _, a := range selfArgs {

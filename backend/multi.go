@@ -129,11 +129,11 @@ const (
 )
 
 // txState is a client's MULTI queue and watched keys. Only the client's
-// goroutine touches it, except dirtyCAS, which writers set.
+// goroutine touches it (Client.dirtyCAS, which writers set, and
+// Client.multiQueued, which CLIENT LIST reads, are on the Client).
 type txState struct {
 	multi     bool
-	dirtyExec bool        // a command was refused while queueing
-	dirtyCAS  atomic.Bool // a watched key changed
+	dirtyExec bool // a command was refused while queueing
 	cmds      []queuedCmd
 	watched   []*watchedKey
 	// The shards the queued commands touch in the client's database, or
@@ -334,7 +334,7 @@ func (c *Client) flagTransaction(cmd *command.Command, msg string) string {
 func (c *Client) queueCommand(cmd *command.Command, im *impl, args [][]byte) {
 	tx := c.tx
 	// A transaction that will fail anyway keeps nothing (as Redis).
-	if !tx.dirtyExec && !tx.dirtyCAS.Load() {
+	if !tx.dirtyExec && !c.dirtyCAS.Load() {
 		// The copies go into arenas the transaction reuses; a slice
 		// taken before an arena grew keeps pointing at the old array,
 		// which nothing writes again.
@@ -347,6 +347,7 @@ func (c *Client) queueCommand(cmd *command.Command, im *impl, args [][]byte) {
 		cp := tx.argv[na:len(tx.argv):len(tx.argv)]
 		tx.cmds = append(tx.cmds, queuedCmd{cmd: cmd, im: im, args: cp})
 		tx.noteShards(cmd, im, cp)
+		c.multiQueued.Store(int32(len(tx.cmds)) + 1)
 	}
 	switch c.reply {
 	case replyOff:
@@ -371,6 +372,7 @@ func cmdMulti(c *Client, args [][]byte) {
 	}
 	c.txState().multi = true
 	c.mode |= modeMulti
+	c.multiQueued.Store(1)
 	c.w.WriteOK()
 }
 
@@ -398,8 +400,9 @@ func (c *Client) discardTransaction() {
 	tx.dirtyExec = false
 	tx.mask, tx.lockAll = 0, false
 	c.mode &^= modeMulti
+	c.multiQueued.Store(0)
 	c.unwatchAll()
-	tx.dirtyCAS.Store(false)
+	c.dirtyCAS.Store(false)
 }
 
 func cmdExec(c *Client, args [][]byte) {
@@ -416,15 +419,15 @@ func cmdExec(c *Client, args [][]byte) {
 		c.inExec = false
 		s.unlockMasks(masks)
 	}()
-	if !tx.dirtyExec && !tx.dirtyCAS.Load() && c.watchedKeyExpired() {
-		tx.dirtyCAS.Store(true)
+	if !tx.dirtyExec && !c.dirtyCAS.Load() && c.watchedKeyExpired() {
+		c.dirtyCAS.Store(true)
 	}
 	switch {
 	case tx.dirtyExec:
 		c.err("EXECABORT Transaction discarded because of previous errors.")
 		c.discardTransaction()
 		return
-	case tx.dirtyCAS.Load():
+	case c.dirtyCAS.Load():
 		c.w.WriteNullArray()
 		c.discardTransaction()
 		return
@@ -553,7 +556,7 @@ next:
 func cmdUnwatch(c *Client, args [][]byte) {
 	if c.tx != nil {
 		c.unwatchAll()
-		c.tx.dirtyCAS.Store(false)
+		c.dirtyCAS.Store(false)
 	}
 	c.w.WriteOK()
 }
@@ -610,7 +613,7 @@ func touchWatchedKey(db *DB, key []byte) {
 			}
 			continue
 		}
-		wk.c.tx.dirtyCAS.Store(true)
+		wk.c.dirtyCAS.Store(true)
 	}
 }
 
@@ -646,7 +649,7 @@ func touchAllWatchedKeysInDB(emptied, replacedWith *DB, now int64) {
 					wk.expired = true // absent, replaced by an expired key
 					continue
 				}
-				wk.c.tx.dirtyCAS.Store(true)
+				wk.c.dirtyCAS.Store(true)
 			}
 		}
 	}

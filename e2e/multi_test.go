@@ -321,3 +321,58 @@ func TestInteropDifferentialMulti(t *testing.T) {
 	}
 	t.Logf("seed %d: %d commands, %d replies compared against %s", seed, n, f.compared, diffTarget())
 }
+
+// TestInteropClientFlagsTxPubsub: CLIENT LIST's flags (x in MULTI, d once
+// a WATCHed key changed, P with subscriptions) and multi= (the commands
+// queued) as redis-server shows them.
+func TestInteropClientFlagsTxPubsub(t *testing.T) {
+	oracle := startRedis(t)
+	target := startTarget(t, serverConfig{})
+	f := newFleet(t, "client flags", oracle, target, 3)
+	const a, b, s = 0, 1, 2
+	f.do(a, "CLIENT", "SETNAME", "txa")
+	f.do(s, "CLIENT", "SETNAME", "subs")
+	check := func(step string) {
+		t.Helper()
+		f.send(b, "CLIENT", "LIST")
+		var got [2]string
+		for i, sd := range []*side{f.o[b], f.g[b]} {
+			_, r, err := sd.recv()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(r.str, "\n") {
+				_, v := clientFields(line)
+				if v["name"] == "txa" || v["name"] == "subs" {
+					got[i] += v["name"] + ": flags=" + v["flags"] + " multi=" + v["multi"] + " sub=" + v["sub"] + "; "
+				}
+			}
+		}
+		f.compared++
+		if got[0] != got[1] {
+			t.Errorf("%s:\n redis-server: %s\n %s: %s", step, got[0], f.g[b].name, got[1])
+		}
+	}
+	check("idle")
+	f.do(a, "WATCH", "k")
+	check("watching")
+	f.do(a, "MULTI")
+	f.do(a, "SET", "x", "1")
+	f.do(a, "GET", "x")
+	check("two queued")
+	f.do(b, "SET", "k", "1")
+	check("watched key changed")
+	f.do(a, "INCR", "x")
+	check("queued after the change")
+	f.do(a, "DISCARD")
+	f.do(a, "MULTI")
+	check("in MULTI again")
+	f.do(a, "EXEC")
+	f.do(s, "SUBSCRIBE", "ch")
+	f.do(s, "PSUBSCRIBE", "p*")
+	check("subscribed")
+	f.do(s, "UNSUBSCRIBE")
+	check("pattern left")
+	f.do(s, "PUNSUBSCRIBE")
+	check("none left")
+}
