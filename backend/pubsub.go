@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/shardis/shardis/internal/command"
 )
@@ -518,7 +517,7 @@ func (d *delivery) init(s *Server, from *Client) {
 func (d *delivery) deliver(cl *Client, msg []byte) {
 	if d.limits == nil {
 		d.limits = d.s.pubsub.outputLimits(d.s)
-		d.now = time.Now().Unix()
+		d.now = int64(d.s.lruClock()) // seconds, kept by the cron
 	}
 	q := cl.push
 	l := d.limits
