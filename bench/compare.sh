@@ -7,7 +7,8 @@
 #
 # Environment: N (requests per test, default 500000), TESTS (default
 # set,get,incr,mset), PIPELINES (default "1 16"), CLIENTS (default 50),
-# MEMKEYS (keys for the RSS test, default 1000000; 0 skips it).
+# MEMKEYS (keys for the RSS test, default 1000000; 0 skips it), SHARDIS_ENV
+# (environment for the node, e.g. GOMAXPROCS=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -36,7 +37,7 @@ waitport() { # port: wait until PING answers, at most 10 s
 	echo "nothing answers on port $1" >&2; exit 1
 }
 start_redis() { redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis-$1.log" 2>&1 & pids+=($!); waitport "$1"; }
-start_shardis() { bin/shardis backend --port "$1" --bind 127.0.0.1 --appendonly no --dir "$work" --loglevel warning >"$work/shardis-$1.log" 2>&1 & pids+=($!); waitport "$1"; }
+start_shardis() { env ${SHARDIS_ENV:-} bin/shardis backend --port "$1" --bind 127.0.0.1 --appendonly no --dir "$work" --loglevel warning >"$work/shardis-$1.log" 2>&1 & pids+=($!); waitport "$1"; }
 
 rport=$(freeport); start_redis "$rport"; rpid=${pids[-1]}
 sport=$(freeport); start_shardis "$sport"; spid=${pids[-1]}
