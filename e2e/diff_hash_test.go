@@ -191,7 +191,7 @@ func hscanMeta(p *pair, args []string) (o, g result) {
 		p.check(args, exactRule, o, g)
 		return o, g
 	}
-	rule := cmpRule{name: diffHashScan, equal: hscanShapeEqual}
+	rule := cmpRule{name: diffHashScan, equal: pairScanShapeEqual}
 	if !p.check(args, rule, o, g) || o.r.isError() {
 		return o, g
 	}
@@ -209,7 +209,7 @@ func hscanMeta(p *pair, args []string) (o, g result) {
 		sd  *side
 		res result
 	}{{p.oracle, o}, {p.target, g}} {
-		m, err := hscanToEnd(s.sd, args, s.res.r)
+		m, err := pairScanToEnd(s.sd, args, s.res.r)
 		if err != nil {
 			p.t.Fatalf("[%s] #%d %s: %v", p.label, p.index, quoteArgs(args), err)
 		}
@@ -228,53 +228,6 @@ func hscanCursor(r reply) string {
 		return ""
 	}
 	return r.elems[0].str
-}
-
-// hscanShapeEqual checks [cursor, [field, value, ...]] on both sides.
-func hscanShapeEqual(o, g reply, _, _ []byte) string {
-	if decided, d := errorsOrNullsDiffer(o, g); decided {
-		return d
-	}
-	for _, r := range []reply{o, g} {
-		if r.kind != '*' || len(r.elems) != 2 || r.elems[0].kind != '$' || r.elems[1].kind != '*' || len(r.elems[1].elems)%2 != 0 {
-			return "not a [cursor, [field, value, ...]] reply"
-		}
-		if _, err := strconv.ParseUint(r.elems[0].str, 10, 64); err != nil {
-			return "cursor is not a number"
-		}
-	}
-	return ""
-}
-
-// hscanToEnd continues an HSCAN until the cursor is 0 and returns the pairs
-// seen; a field seen twice must come with the same value.
-func hscanToEnd(s *side, args []string, first reply) (map[string]string, error) {
-	seen := map[string]string{}
-	r := first
-	for calls := 0; ; calls++ {
-		if hscanShapeEqual(r, r, nil, nil) != "" {
-			return nil, fmt.Errorf("%s: HSCAN reply %v", s.name, r)
-		}
-		kv := r.elems[1].elems
-		for i := 0; i < len(kv); i += 2 {
-			if v, dup := seen[kv[i].str]; dup && v != kv[i+1].str {
-				return nil, fmt.Errorf("%s: field %q returned with %q and %q", s.name, kv[i].str, v, kv[i+1].str)
-			}
-			seen[kv[i].str] = kv[i+1].str
-		}
-		if r.elems[0].str == "0" {
-			return seen, nil
-		}
-		if calls > 100000 {
-			return nil, fmt.Errorf("%s: HSCAN did not finish after %d calls", s.name, calls)
-		}
-		next := append([]string{args[0], args[1], r.elems[0].str}, args[3:]...)
-		_, rr, err := s.roundTrip(next...)
-		if err != nil {
-			return nil, err
-		}
-		r = rr
-	}
 }
 
 // --- HRANDFIELD -----------------------------------------------------------------

@@ -56,7 +56,7 @@ func zscanMeta(p *pair, args []string) (o, g result) {
 		p.check(args, exactRule, o, g)
 		return o, g
 	}
-	rule := cmpRule{name: diffZsetScan, equal: zscanShapeEqual}
+	rule := cmpRule{name: diffZsetScan, equal: pairScanShapeEqual}
 	if !p.check(args, rule, o, g) {
 		return o, g
 	}
@@ -74,7 +74,7 @@ func zscanMeta(p *pair, args []string) (o, g result) {
 		sd  *side
 		res result
 	}{{p.oracle, o}, {p.target, g}} {
-		m, err := zscanToEnd(s.sd, args, s.res.r)
+		m, err := pairScanToEnd(s.sd, args, s.res.r)
 		if err != nil {
 			p.t.Fatalf("[%s] #%d %s: %v", p.label, p.index, quoteArgs(args), err)
 		}
@@ -86,53 +86,6 @@ func zscanMeta(p *pair, args []string) (o, g result) {
 			oracle: []byte(a), target: []byte(b)})
 	}
 	return o, g
-}
-
-// zscanShapeEqual checks [cursor, [member, score, ...]] on both sides.
-func zscanShapeEqual(o, g reply, _, _ []byte) string {
-	if decided, d := errorsOrNullsDiffer(o, g); decided {
-		return d
-	}
-	for _, r := range []reply{o, g} {
-		if r.kind != '*' || len(r.elems) != 2 || r.elems[0].kind != '$' || r.elems[1].kind != '*' || len(r.elems[1].elems)%2 != 0 {
-			return "not a [cursor, [member, score, ...]] reply"
-		}
-		if _, err := strconv.ParseUint(r.elems[0].str, 10, 64); err != nil {
-			return "cursor is not a number"
-		}
-	}
-	return ""
-}
-
-// zscanToEnd continues a ZSCAN until the cursor is 0 and returns the pairs
-// seen; a member seen twice must come with the same score.
-func zscanToEnd(s *side, args []string, first reply) (map[string]string, error) {
-	seen := map[string]string{}
-	r := first
-	for calls := 0; ; calls++ {
-		if zscanShapeEqual(r, r, nil, nil) != "" {
-			return nil, fmt.Errorf("%s: ZSCAN reply %v", s.name, r)
-		}
-		kv := r.elems[1].elems
-		for i := 0; i < len(kv); i += 2 {
-			if v, dup := seen[kv[i].str]; dup && v != kv[i+1].str {
-				return nil, fmt.Errorf("%s: member %q returned with %q and %q", s.name, kv[i].str, v, kv[i+1].str)
-			}
-			seen[kv[i].str] = kv[i+1].str
-		}
-		if r.elems[0].str == "0" {
-			return seen, nil
-		}
-		if calls > 100000 {
-			return nil, fmt.Errorf("%s: ZSCAN did not finish after %d calls", s.name, calls)
-		}
-		next := append([]string{args[0], args[1], r.elems[0].str}, args[3:]...)
-		_, rr, err := s.roundTrip(next...)
-		if err != nil {
-			return nil, err
-		}
-		r = rr
-	}
 }
 
 // --- ZRANDMEMBER -----------------------------------------------------------------------
