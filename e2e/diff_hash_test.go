@@ -738,18 +738,9 @@ func runHashRandom(p *pair, seed int64, n int) {
 // -short) generated hash commands against redis-server and the target.
 // Replay a failure with SHARDIS_SEED=<the seed it printed>.
 func TestInteropDifferentialHash(t *testing.T) {
-	seed := randomSeed(t)
-	n := randomCount(t, 8000)
-	t.Logf("seed %d, %d commands (replay: SHARDIS_SEED=%d SHARDIS_DIFF_N=%d go test -run TestInteropDifferentialHash$ ./e2e)",
-		seed, n, seed, n)
-	oracle := startRedis(t)
-	target := startTarget(t, serverConfig{})
-	p := newPair(t, "hash seed "+strconv.FormatInt(seed, 10), oracle, target)
-	runHashRandom(p, seed, n)
-	reportKnown(t, p)
-	t.Logf("replies/errors per command: %s", p.coverage())
-	t.Logf("seed %d: %d commands sent (%d of them in pipelines), %d replies compared against %s, %d mismatches",
-		seed, p.index, p.pipelined, p.compared, p.target.name, p.mismatches)
+	randomDifferential(t, "hash seed ", 8000, func(p *pair, target string, seed int64, n int) {
+		runHashRandom(p, seed, n)
+	})
 }
 
 // TestInteropDifferentialHashSelfCheck runs the hash sequences and a

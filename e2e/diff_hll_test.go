@@ -209,18 +209,9 @@ var hllRandomCommands = []weighted{
 // -short) generated HyperLogLog commands against redis-server and the
 // target. Replay a failure with SHARDIS_SEED=<the seed it printed>.
 func TestInteropDifferentialHLL(t *testing.T) {
-	seed := randomSeed(t)
-	n := randomCount(t, 6000)
-	t.Logf("seed %d, %d commands (replay: SHARDIS_SEED=%d SHARDIS_DIFF_N=%d go test -run TestInteropDifferentialHLL ./e2e)",
-		seed, n, seed, n)
-	oracle := startRedis(t)
-	target := startTarget(t, serverConfig{})
-	p := newPair(t, "hll seed "+strconv.FormatInt(seed, 10), oracle, target)
-	runTypeRandom(p, seed, n, hllRandomCommands, hllGenSetup)
-	reportKnown(t, p)
-	t.Logf("replies/errors per command: %s", p.coverage())
-	t.Logf("seed %d: %d commands sent (%d of them in pipelines), %d replies compared against %s, %d mismatches",
-		seed, p.index, p.pipelined, p.compared, p.target.name, p.mismatches)
+	randomDifferential(t, "hll seed ", 6000, func(p *pair, target string, seed int64, n int) {
+		runTypeRandom(p, seed, n, hllRandomCommands, hllGenSetup)
+	})
 }
 
 // hllMaxError is four standard errors of a 16384-register HyperLogLog

@@ -708,18 +708,9 @@ func batchable(o op) bool {
 // Replay a failure with SHARDIS_SEED=<the seed it printed>; SHARDIS_DIFF_HISTORY=N
 // shows the N commands before a mismatch (default 12).
 func TestInteropDifferentialRandom(t *testing.T) {
-	seed := randomSeed(t)
-	n := randomCount(t, 20000)
-	t.Logf("seed %d, %d commands (replay: SHARDIS_SEED=%d SHARDIS_DIFF_N=%d go test -run TestInteropDifferentialRandom ./e2e)",
-		seed, n, seed, n)
-	oracle := startRedis(t)
-	target := startTarget(t, serverConfig{})
-	p := newPair(t, "seed "+strconv.FormatInt(seed, 10), oracle, target)
-	runRandom(p, seed, n)
-	reportKnown(t, p)
-	t.Logf("replies/errors per command: %s", p.coverage())
-	t.Logf("seed %d: %d commands sent (%d of them in pipelines), %d replies compared against %s, %d mismatches",
-		seed, p.index, p.pipelined, p.compared, p.target.name, p.mismatches)
+	randomDifferential(t, "seed ", 20000, func(p *pair, target string, seed int64, n int) {
+		runRandom(p, seed, n)
+	})
 }
 
 // TestInteropDifferentialSelfCheck runs the harness with redis-server on
@@ -745,4 +736,24 @@ func TestInteropDifferentialSelfCheck(t *testing.T) {
 	runRandom(p, seed, randomCount(t, 20000)/4)
 	t.Logf("redis-server against redis-server: %d hand-written and %d random replies compared (seed %d)",
 		n, p.compared, seed)
+}
+
+// randomDifferential is the body of every TestInteropDifferential<Type>
+// random run: a seed (SHARDIS_SEED) and a count (SHARDIS_DIFF_N, defaultN
+// by default, a tenth under -short), redis-server and the target started,
+// run sending n generated commands to both, and the counts logged.
+func randomDifferential(t *testing.T, label string, defaultN int, run func(p *pair, target string, seed int64, n int)) {
+	t.Helper()
+	seed := randomSeed(t)
+	n := randomCount(t, defaultN)
+	t.Logf("seed %d, %d commands (replay: SHARDIS_SEED=%d SHARDIS_DIFF_N=%d go test -run '%s$' ./e2e)",
+		seed, n, seed, n, t.Name())
+	oracle := startRedis(t)
+	target := startTarget(t, serverConfig{})
+	p := newPair(t, label+strconv.FormatInt(seed, 10), oracle, target)
+	run(p, target, seed, n)
+	reportKnown(t, p)
+	t.Logf("replies/errors per command: %s", p.coverage())
+	t.Logf("seed %d: %d commands sent (%d of them in pipelines), %d replies compared against %s, %d mismatches",
+		seed, p.index, p.pipelined, p.compared, p.target.name, p.mismatches)
 }

@@ -662,18 +662,9 @@ func runTypeRandom(p *pair, seed int64, n int, table []weighted, setup func(*gen
 // under -short) generated set commands against redis-server and the target.
 // Replay a failure with SHARDIS_SEED=<the seed it printed>.
 func TestInteropDifferentialSets(t *testing.T) {
-	seed := randomSeed(t)
-	n := randomCount(t, 6000)
-	t.Logf("seed %d, %d commands (replay: SHARDIS_SEED=%d SHARDIS_DIFF_N=%d go test -run TestInteropDifferentialSets ./e2e)",
-		seed, n, seed, n)
-	oracle := startRedis(t)
-	target := startTarget(t, serverConfig{})
-	p := newPair(t, "sets seed "+strconv.FormatInt(seed, 10), oracle, target)
-	runTypeRandom(p, seed, n, setRandomCommands, setGenSetup)
-	reportKnown(t, p)
-	t.Logf("replies/errors per command: %s", p.coverage())
-	t.Logf("seed %d: %d commands sent (%d of them in pipelines), %d replies compared against %s, %d mismatches",
-		seed, p.index, p.pipelined, p.compared, p.target.name, p.mismatches)
+	randomDifferential(t, "sets seed ", 6000, func(p *pair, target string, seed int64, n int) {
+		runTypeRandom(p, seed, n, setRandomCommands, setGenSetup)
+	})
 }
 
 // setEventLines publish every keyspace event of the set and HyperLogLog

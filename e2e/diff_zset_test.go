@@ -1041,18 +1041,9 @@ func targetHasSets(t testing.TB, addr string) bool {
 // under -short) generated sorted-set commands against redis-server and the
 // target. Replay a failure with SHARDIS_SEED=<the seed it printed>.
 func TestInteropDifferentialZset(t *testing.T) {
-	seed := randomSeed(t)
-	n := randomCount(t, 10000)
-	t.Logf("seed %d, %d commands (replay: SHARDIS_SEED=%d SHARDIS_DIFF_N=%d go test -run TestInteropDifferentialZset$ ./e2e)",
-		seed, n, seed, n)
-	oracle := startRedis(t)
-	target := startTarget(t, serverConfig{})
-	p := newPair(t, "zset seed "+strconv.FormatInt(seed, 10), oracle, target)
-	runZsetRandom(p, seed, n, targetHasSets(t, target))
-	reportKnown(t, p)
-	t.Logf("replies/errors per command: %s", p.coverage())
-	t.Logf("seed %d: %d commands sent (%d of them in pipelines), %d replies compared against %s, %d mismatches",
-		seed, p.index, p.pipelined, p.compared, p.target.name, p.mismatches)
+	randomDifferential(t, "zset seed ", 10000, func(p *pair, target string, seed int64, n int) {
+		runZsetRandom(p, seed, n, targetHasSets(t, target))
+	})
 }
 
 // TestInteropDifferentialZsetSelfCheck runs the sorted-set sequences and a
