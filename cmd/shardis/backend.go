@@ -158,3 +158,7 @@ func setCores(opts backend.Options, log zerolog.Logger) {
 	runtime.GOMAXPROCS(n)
 	log.Debug().Int("cores", n).Msg("io-threads")
 }
+
+func init() {
+	register("backend", "run a storage node (redis-server style options: --port 7001 --dir data/7001 ...)", runBackend)
+}

@@ -85,3 +85,7 @@ func splitErrors(err error) []error {
 	}
 	return []error{err}
 }
+
+func init() {
+	register("check-config", "validate deployment TOML files (config.toml) and exit", runCheckConfig)
+}

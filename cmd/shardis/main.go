@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,15 +20,45 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-const usage = `usage: shardis <command> [options]
+// subcommand is one "shardis <name>" command. Each lives in its own file
+// and registers itself in init, so that main.go stays thin.
+type subcommand struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
 
-commands:
-  backend        run a storage node (redis-server style options: --port 7001 --dir data/7001 ...)
-  check-config   validate deployment TOML files (config.toml) and exit
-  version        print the version
+var subcommands = map[string]subcommand{}
 
-Run "shardis <command> -h" for a command's options.
-`
+// register adds a subcommand; it is called from init functions.
+func register(name, summary string, run func(ctx context.Context, args []string, stdout, stderr io.Writer) int) {
+	if _, dup := subcommands[name]; dup {
+		panic("shardis: subcommand registered twice: " + name)
+	}
+	subcommands[name] = subcommand{summary: summary, run: run}
+}
+
+func init() {
+	register("version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) int {
+		fmt.Fprintf(stdout, "shardis %s\n", version)
+		return 0
+	})
+}
+
+// usage lists the subcommands in name order.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: shardis <command> [options]\n\ncommands:\n")
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-14s %s\n", n, subcommands[n].summary)
+	}
+	b.WriteString("\nRun \"shardis <command> -h\" for a command's options.\n")
+	return b.String()
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -38,22 +70,20 @@ func main() {
 // success, 1 when running failed, 2 for bad usage or configuration.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return 2
 	}
 	switch args[0] {
-	case "backend":
-		return runBackend(ctx, args[1:], stdout, stderr)
-	case "check-config":
-		return runCheckConfig(ctx, args[1:], stdout, stderr)
-	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "shardis %s\n", version)
-		return 0
+	case "--version", "-v":
+		args[0] = "version"
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return 0
 	}
-	fmt.Fprintf(stderr, "shardis: unknown command %q\n\n%s", args[0], usage)
+	if c, ok := subcommands[args[0]]; ok {
+		return c.run(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "shardis: unknown command %q\n\n%s", args[0], usage())
 	return 2
 }
 
