@@ -537,6 +537,18 @@ func (b *blockRegistry) tryServe(w *waiter, db *DB, key []byte, now int64) {
 		return
 	}
 	c := w.c
+	// c records its pop (propagate.go) as if it had locked the shards
+	// itself; its goroutine waits and holds nothing meanwhile.
+	if db.srv.prop.sink.Load() != nil {
+		c.propHold(db, shardBit(i))
+		c.propHold(db, shardBit(j))
+		defer func() {
+			if c.prop.sink != nil {
+				c.propRelease(db, shardBit(i))
+				c.propRelease(db, shardBit(j))
+			}
+		}()
+	}
 	c.now = now
 	if !w.serve(c, db, key) {
 		return

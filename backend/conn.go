@@ -52,6 +52,9 @@ type Client struct {
 	// reads from (blocking.go).
 	blk clientBlock
 
+	// prop is the running command's recorded effects (propagate.go).
+	prop propState
+
 	// Read by other goroutines.
 	dbIndex  atomic.Int32
 	lastCmd  atomic.Pointer[command.Command]

@@ -86,6 +86,12 @@ type shard struct {
 	// makes two cores share a cache line.
 	hits, misses, expired, dirty int64
 
+	// db and idx name the shard; owner is the client whose command holds
+	// it while that command records its effects (propagate.go).
+	db    *DB
+	idx   int
+	owner *Client
+
 	_ [64]byte // keep neighbouring shards' locks off one cache line
 }
 
@@ -96,7 +102,14 @@ type DB struct {
 	shards [nShards]shard
 }
 
-func newDB(srv *Server, id int) *DB { return &DB{id: id, srv: srv} }
+func newDB(srv *Server, id int) *DB {
+	db := &DB{id: id, srv: srv}
+	for i := range db.shards {
+		db.shards[i].db = db
+		db.shards[i].idx = i
+	}
+	return db
+}
 
 func shardIndex(key []byte) int { return int(hashKey(key) >> (64 - nShardsBits)) }
 
@@ -177,6 +190,7 @@ func (sh *shard) peek(db *DB, key []byte, now int64) *entry {
 func (sh *shard) expireEntry(db *DB, e *entry) {
 	sh.unlink(e)
 	sh.expired++
+	sh.propagateExpired(db, e.key)
 	db.srv.keyExpired(db, e)
 }
 

@@ -26,12 +26,18 @@ import (
 func (c *Client) lockShard(sh *shard) {
 	if !c.inExec {
 		sh.mu.Lock()
+		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+			c.propHold(sh.db, shardBit(sh.idx))
+		}
 	}
 }
 
-// unlockShard undoes lockShard.
+// unlockShard undoes lockShard, handing the command's records over first.
 func (c *Client) unlockShard(sh *shard) {
 	if !c.inExec {
+		if c.prop.sink != nil {
+			c.propRelease(sh.db, shardBit(sh.idx))
+		}
 		sh.mu.Unlock()
 	}
 }
@@ -40,12 +46,18 @@ func (c *Client) unlockShard(sh *shard) {
 func (c *Client) lockShards(db *DB, m shardMask) {
 	if !c.inExec {
 		db.lockShardMask(m)
+		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+			c.propHold(db, m)
+		}
 	}
 }
 
 // unlockShards undoes lockShards.
 func (c *Client) unlockShards(db *DB, m shardMask) {
 	if !c.inExec {
+		if c.prop.sink != nil {
+			c.propRelease(db, m)
+		}
 		db.unlockShardMask(m)
 	}
 }
@@ -55,12 +67,18 @@ func (c *Client) unlockShards(db *DB, m shardMask) {
 func (c *Client) lockDB(db *DB) {
 	if !c.inExec {
 		db.lockAll()
+		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+			c.propHold(db, allShards)
+		}
 	}
 }
 
 // unlockDB undoes lockDB.
 func (c *Client) unlockDB(db *DB) {
 	if !c.inExec {
+		if c.prop.sink != nil {
+			c.propRelease(db, allShards)
+		}
 		db.unlockAll()
 	}
 }
@@ -70,15 +88,26 @@ func (c *Client) unlockDB(db *DB) {
 func (c *Client) lockShardPair(a *DB, i int, b *DB, j int) {
 	if !c.inExec {
 		lockShardPair(a, i, b, j)
+		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+			c.propHold(a, shardBit(i))
+			c.propHold(b, shardBit(j))
+		}
 	}
 }
 
 // unlockShardPair undoes lockShardPair.
 func (c *Client) unlockShardPair(a *DB, i int, b *DB, j int) {
 	if !c.inExec {
+		if c.prop.sink != nil {
+			c.propRelease(a, shardBit(i))
+			c.propRelease(b, shardBit(j))
+		}
 		unlockShardPair(a, i, b, j)
 	}
 }
+
+// allShards is the mask of every shard of a database.
+const allShards shardMask = 1<<nShards - 1
 
 // lockMasks locks, in the lock order, the shards masks[i] of database i.
 func (s *Server) lockMasks(masks []shardMask) {
@@ -414,9 +443,13 @@ func cmdExec(c *Client, args [][]byte) {
 	s := c.srv
 	masks := tx.lockSet(c)
 	s.lockMasks(masks)
+	if s.prop.sink.Load() != nil {
+		c.propHoldMasks(masks)
+	}
 	c.inExec = true
 	defer func() {
 		c.inExec = false
+		c.propReleaseMasks(masks)
 		s.unlockMasks(masks)
 	}()
 	if !tx.dirtyExec && !c.dirtyCAS.Load() && c.watchedKeyExpired() {

@@ -98,6 +98,7 @@ type Server struct {
 	admin        adminState  // slow log, error stats, INFO state (servercmds.go)
 	pubsub       pubsubHub   // subscriptions (pubsub.go)
 	watches      watchTables // WATCHed keys (multi.go)
+	prop         propServer  // the Sink of write effects (propagate.go)
 }
 
 // New returns a server for opts. It does not listen yet.
