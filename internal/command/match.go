@@ -10,6 +10,10 @@ func stringMatch(pattern, str []byte, nocase bool) bool {
 	return stringMatchImpl(pattern, str, nocase, &skip, 0)
 }
 
+// Match is Redis's glob-style matching (stringmatchlen), as KEYS, SCAN
+// MATCH and CONFIG GET use it; case-insensitive when nocase.
+func Match(pattern, str []byte, nocase bool) bool { return stringMatch(pattern, str, nocase) }
+
 func tolower(c int) int {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'
