@@ -1,0 +1,177 @@
+package proxy
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/shardis/shardis/internal/command"
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// COMMAND, CONFIG, ROLE, READONLY and READWRITE, answered by the proxy as
+// a Redis Cluster master answers them.
+
+// commandReply answers COMMAND from the command table. notServed names
+// the commands the proxy refuses (lower case, "container|sub" for a
+// subcommand); they are left out as Redis leaves out what it does not
+// have.
+func commandReply(w *resp.Writer, args [][]byte, notServed map[string]bool) {
+	var implemented func(*command.Command) bool
+	if len(notServed) > 0 {
+		implemented = func(c *command.Command) bool { return !notServed[c.Name] }
+	}
+	command.Reply(w, args, implemented)
+}
+
+// configParam is one parameter CONFIG GET answers: the proxy's own
+// settings, and what clients read at connect time (redis-benchmark reads
+// save and appendonly, cluster clients cluster-*).
+type configParam struct {
+	name  string
+	value func(f *configFacts) string
+}
+
+// configFacts are the values of the parameters that describe this proxy.
+type configFacts struct {
+	host    string // announced host
+	port    int    // announced port
+	bind    string // listen hosts, space-separated
+	clients int    // maxclients
+}
+
+func fixed(v string) func(*configFacts) string { return func(*configFacts) string { return v } }
+
+// configParams is what CONFIG GET knows, in the order it lists them.
+var configParams = []configParam{
+	{"save", fixed("")},
+	{"appendonly", fixed("no")},
+	{"databases", fixed("16")},
+	{"port", func(f *configFacts) string { return strconv.Itoa(f.port) }},
+	{"bind", func(f *configFacts) string { return f.bind }},
+	{"maxclients", func(f *configFacts) string { return strconv.Itoa(f.clients) }},
+	{"timeout", fixed("0")},
+	{"tcp-keepalive", fixed("300")},
+	{"protected-mode", fixed("no")},
+	{"maxmemory", fixed("0")},
+	{"maxmemory-policy", fixed("noeviction")},
+	{"proto-max-bulk-len", fixed("536870912")},
+	{"client-query-buffer-limit", fixed("1073741824")},
+	{"replica-read-only", fixed("yes")},
+	{"slave-read-only", fixed("yes")},
+	{"cluster-enabled", fixed("yes")},
+	{"cluster-config-file", fixed("")},
+	{"cluster-node-timeout", fixed("15000")},
+	{"cluster-require-full-coverage", fixed("no")},
+	{"cluster-allow-reads-when-down", fixed("no")},
+	{"cluster-allow-pubsubshard-when-down", fixed("yes")},
+	{"cluster-allow-replica-migration", fixed("yes")},
+	{"cluster-replica-no-failover", fixed("no")},
+	{"cluster-slave-no-failover", fixed("no")},
+	{"cluster-replica-validity-factor", fixed("10")},
+	{"cluster-slave-validity-factor", fixed("10")},
+	{"cluster-migration-barrier", fixed("1")},
+	{"cluster-link-sendbuf-limit", fixed("0")},
+	{"cluster-preferred-endpoint-type", fixed("ip")},
+	{"cluster-announce-ip", func(f *configFacts) string { return f.host }},
+	{"cluster-announce-port", func(f *configFacts) string { return strconv.Itoa(f.port) }},
+	{"cluster-announce-bus-port", fixed("0")},
+	{"cluster-announce-tls-port", fixed("0")},
+	{"cluster-announce-hostname", fixed("")},
+	{"cluster-port", fixed("0")},
+}
+
+// configHelp is CONFIG HELP's reply after its header line, Redis 7.0's.
+var configHelp = []string{
+	"GET <pattern>",
+	"    Return parameters matching the glob-like <pattern> and their values.",
+	"SET <directive> <value>",
+	"    Set the configuration <directive> to <value>.",
+	"RESETSTAT",
+	"    Reset statistics reported by the INFO command.",
+	"REWRITE",
+	"    Rewrite the configuration file.",
+	"HELP",
+	"    Prints this help.",
+}
+
+// nodeCaller sends one command to the primary of every shard, for the
+// local commands that need the nodes (CONFIG SET, INFO keyspace).
+type nodeCaller interface {
+	callAll(ctx context.Context, args ...[]byte) ([]resp.Value, error)
+}
+
+// configReply answers CONFIG. GET answers from configParams (other names
+// match nothing); SET is sent to the primary of every shard, since the
+// settings that matter (notify-keyspace-events, maxmemory, ...) are the
+// nodes'; RESETSTAT calls resetStats; REWRITE fails as on a redis-server
+// started without a config file.
+func configReply(ctx context.Context, w *resp.Writer, args [][]byte, f *configFacts, nodes nodeCaller, resetStats func()) {
+	config := command.Lookup([]byte("config"))
+	if len(args) < 2 {
+		w.WriteError(command.ArityError(config))
+		return
+	}
+	sub := config.Subcommand(args[1])
+	if sub == nil {
+		w.WriteError(command.UnknownSubcommandError(string(args[0]), string(args[1])))
+		return
+	}
+	if !sub.ArityOK(len(args)) {
+		w.WriteError(command.ArityError(sub))
+		return
+	}
+	switch strings.ToLower(string(args[1])) {
+	case "help":
+		writeHelp(w, args[0], configHelp)
+	case "get":
+		var pairs []string
+		seen := map[string]bool{}
+		for _, pat := range args[2:] {
+			for _, p := range configParams {
+				if !seen[p.name] && command.Match(pat, []byte(p.name), true) {
+					seen[p.name] = true
+					pairs = append(pairs, p.name, p.value(f))
+				}
+			}
+		}
+		w.WriteMapLen(len(pairs) / 2)
+		for _, s := range pairs {
+			w.WriteBulkString(s)
+		}
+	case "set":
+		if len(args)%2 != 0 {
+			w.WriteError(command.ArityError(sub))
+			return
+		}
+		replies, err := nodes.callAll(ctx, args...)
+		if err != nil {
+			w.WriteError(replyErrorText(err))
+			return
+		}
+		for _, r := range replies {
+			if r.Type == '-' || r.Type == '!' {
+				w.WriteError(string(r.Str))
+				return
+			}
+		}
+		w.WriteOK()
+	case "resetstat":
+		if resetStats != nil {
+			resetStats()
+		}
+		w.WriteOK()
+	case "rewrite":
+		w.WriteError("ERR The server is running without a config file")
+	default:
+		w.WriteError(command.UnknownSubcommandError(string(args[0]), string(args[1])))
+	}
+}
+
+// roleReply answers ROLE: every proxy is a master without replicas.
+func roleReply(w *resp.Writer) {
+	w.WriteArrayLen(3)
+	w.WriteBulkString("master")
+	w.WriteInt(0)
+	w.WriteArrayLen(0)
+}

@@ -1,0 +1,327 @@
+package proxy
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// INFO, answered by the proxy: the sections of a Redis Cluster master that
+// describe this process, and a Keyspace section merged from every shard's
+// INFO keyspace.
+
+// infoFacts are the figures INFO reports about the proxy.
+type infoFacts struct {
+	runID   string
+	port    int
+	started time.Time
+
+	connectedClients int64
+	maxClients       int
+	totalConnections int64
+	totalCommands    int64
+	rejected         int64
+	errorReplies     int64
+	netInput         int64
+	netOutput        int64
+	blockedClients   int64
+	pubsubChannels   int64
+	pubsubPatterns   int64
+	shardChannels    int64
+
+	// extra lines to add at the end of a section, by lower-case title
+	// (other parts of the proxy report there: replica lag under
+	// "replication").
+	extra map[string][]string
+}
+
+// infoSection is one INFO section: its title, the names that select it,
+// whether it belongs to "default", and what writes its fields.
+type infoSection struct {
+	title string
+	deflt bool
+	write func(b *infoBuilder, f *infoFacts)
+}
+
+// infoSections are the proxy's sections in Redis's order.
+var infoSections = []infoSection{
+	{"Server", true, infoServer},
+	{"Clients", true, infoClients},
+	{"Memory", true, infoMemory},
+	{"Persistence", true, infoPersistence},
+	{"Stats", true, infoStats},
+	{"Replication", true, infoReplication},
+	{"CPU", true, infoCPU},
+	{"Modules", true, nil},
+	{"Errorstats", true, nil},
+	{"Cluster", true, func(b *infoBuilder, _ *infoFacts) { b.field("cluster_enabled", "1") }},
+	{"Keyspace", true, nil}, // filled from the shards
+}
+
+type infoBuilder struct{ b []byte }
+
+func (b *infoBuilder) field(name, value string) {
+	b.b = append(b.b, name...)
+	b.b = append(b.b, ':')
+	b.b = append(b.b, value...)
+	b.b = append(b.b, '\r', '\n')
+}
+
+func (b *infoBuilder) int(name string, v int64) { b.field(name, strconv.FormatInt(v, 10)) }
+
+func (b *infoBuilder) line(s string) {
+	b.b = append(b.b, s...)
+	b.b = append(b.b, '\r', '\n')
+}
+
+// infoWanted returns which sections a request selects, by lower-case
+// title, as Redis: none means "default"; "all" and "everything" every
+// section; unknown names select nothing. The module list section answers
+// to "modules" and "module_list".
+func infoWanted(req [][]byte) map[string]bool {
+	want := map[string]bool{}
+	if len(req) == 0 {
+		req = [][]byte{[]byte("default")}
+	}
+	for _, r := range req {
+		n := strings.ToLower(string(r))
+		for _, s := range infoSections {
+			t := strings.ToLower(s.title)
+			switch {
+			case n == "all" || n == "everything",
+				n == "default" && s.deflt,
+				n == t,
+				n == "module_list" && t == "modules":
+				want[t] = true
+			}
+		}
+	}
+	return want
+}
+
+// infoReply answers INFO [section ...]. The Keyspace section, when asked
+// for, sends INFO keyspace to every shard's primary and sums the counts.
+func infoReply(ctx context.Context, w *resp.Writer, args [][]byte, f *infoFacts, nodes nodeCaller) {
+	want := infoWanted(args[1:])
+	var keyspace []string
+	if want["keyspace"] && nodes != nil {
+		keyspace = mergeKeyspace(ctx, nodes)
+	}
+	w.WriteVerbatim("txt", string(infoText(want, f, keyspace)))
+}
+
+// infoText writes the wanted sections; keyspace holds the Keyspace lines.
+func infoText(want map[string]bool, f *infoFacts, keyspace []string) []byte {
+	b := &infoBuilder{}
+	n := 0
+	for _, s := range infoSections {
+		t := strings.ToLower(s.title)
+		if !want[t] {
+			continue
+		}
+		if n > 0 {
+			b.line("")
+		}
+		n++
+		b.line("# " + s.title)
+		if s.write != nil {
+			s.write(b, f)
+		}
+		if t == "keyspace" {
+			for _, l := range keyspace {
+				b.line(l)
+			}
+		}
+		for _, l := range f.extra[t] {
+			b.line(l)
+		}
+	}
+	return b.b
+}
+
+func infoServer(b *infoBuilder, f *infoFacts) {
+	now := time.Now()
+	up := int64(now.Sub(f.started) / time.Second)
+	exe, _ := os.Executable()
+	b.field("redis_version", "7.0.15")
+	b.field("redis_git_sha1", "00000000")
+	b.field("redis_git_dirty", "0")
+	b.field("redis_build_id", "0")
+	b.field("redis_mode", "cluster")
+	b.field("os", runtime.GOOS+" "+runtime.GOARCH)
+	b.field("arch_bits", strconv.Itoa(strconv.IntSize))
+	b.field("monotonic_clock", "POSIX clock_gettime")
+	b.field("multiplexing_api", "epoll")
+	b.field("atomicvar_api", "c11-builtin")
+	b.field("gcc_version", "0.0.0")
+	b.int("process_id", int64(os.Getpid()))
+	b.field("process_supervised", "no")
+	b.field("run_id", f.runID)
+	b.int("tcp_port", int64(f.port))
+	b.int("server_time_usec", now.UnixMicro())
+	b.int("uptime_in_seconds", up)
+	b.int("uptime_in_days", up/86400)
+	b.field("hz", "10")
+	b.field("configured_hz", "10")
+	b.field("lru_clock", "0")
+	b.field("executable", exe)
+	b.field("config_file", "")
+	b.field("io_threads_active", "0")
+	b.field("shardis_role", "proxy")
+}
+
+func infoClients(b *infoBuilder, f *infoFacts) {
+	b.int("connected_clients", f.connectedClients)
+	b.field("cluster_connections", "0")
+	b.int("maxclients", int64(f.maxClients))
+	b.field("client_recent_max_input_buffer", "0")
+	b.field("client_recent_max_output_buffer", "0")
+	b.int("blocked_clients", f.blockedClients)
+	b.field("tracking_clients", "0")
+	b.field("clients_in_timeout_table", "0")
+}
+
+func infoMemory(b *infoBuilder, _ *infoFacts) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.int("used_memory", int64(ms.HeapAlloc))
+	b.field("used_memory_human", humanBytes(ms.HeapAlloc))
+	b.int("used_memory_rss", int64(ms.Sys))
+	b.field("used_memory_rss_human", humanBytes(ms.Sys))
+	b.int("used_memory_peak", int64(ms.HeapSys))
+	b.field("used_memory_peak_human", humanBytes(ms.HeapSys))
+	b.field("maxmemory", "0")
+	b.field("maxmemory_human", "0B")
+	b.field("maxmemory_policy", "noeviction")
+	b.field("mem_allocator", "go-"+runtime.Version())
+}
+
+// humanBytes formats n as Redis's bytesToHuman ("1.50M").
+func humanBytes(n uint64) string {
+	f := float64(n)
+	for _, u := range []string{"B", "K", "M", "G", "T", "P"} {
+		if f < 1024 || u == "P" {
+			if u == "B" {
+				return strconv.FormatUint(n, 10) + "B"
+			}
+			return strconv.FormatFloat(f, 'f', 2, 64) + u
+		}
+		f /= 1024
+	}
+	return ""
+}
+
+func infoPersistence(b *infoBuilder, f *infoFacts) {
+	b.field("loading", "0")
+	b.field("async_loading", "0")
+	b.field("rdb_changes_since_last_save", "0")
+	b.field("rdb_bgsave_in_progress", "0")
+	b.int("rdb_last_save_time", f.started.Unix())
+	b.field("rdb_last_bgsave_status", "ok")
+	b.field("aof_enabled", "0")
+	b.field("aof_rewrite_in_progress", "0")
+	b.field("aof_last_bgrewrite_status", "ok")
+	b.field("aof_last_write_status", "ok")
+}
+
+func infoStats(b *infoBuilder, f *infoFacts) {
+	b.int("total_connections_received", f.totalConnections)
+	b.int("total_commands_processed", f.totalCommands)
+	b.field("instantaneous_ops_per_sec", "0")
+	b.int("total_net_input_bytes", f.netInput)
+	b.int("total_net_output_bytes", f.netOutput)
+	b.int("rejected_connections", f.rejected)
+	b.field("keyspace_hits", "0")
+	b.field("keyspace_misses", "0")
+	b.int("pubsub_channels", f.pubsubChannels)
+	b.int("pubsub_patterns", f.pubsubPatterns)
+	b.int("pubsubshard_channels", f.shardChannels)
+	b.int("total_error_replies", f.errorReplies)
+}
+
+func infoReplication(b *infoBuilder, _ *infoFacts) {
+	b.field("role", "master")
+	b.field("connected_slaves", "0")
+}
+
+func infoCPU(b *infoBuilder, _ *infoFacts) {
+	b.field("used_cpu_sys", "0.000000")
+	b.field("used_cpu_user", "0.000000")
+}
+
+// mergeKeyspace sends INFO keyspace to every shard's primary and sums the
+// "dbN:keys=..,expires=..,avg_ttl=.." lines per database; avg_ttl is the
+// mean weighted by each node's expires. A shard that does not answer is
+// left out of the sums.
+func mergeKeyspace(ctx context.Context, nodes nodeCaller) []string {
+	replies, _ := nodes.callAll(ctx, []byte("INFO"), []byte("keyspace"))
+	texts := make([]string, 0, len(replies))
+	for _, r := range replies {
+		if r.Type == '$' || r.Type == '=' || r.Type == '+' {
+			texts = append(texts, string(r.Str))
+		}
+	}
+	return sumKeyspace(texts)
+}
+
+// sumKeyspace sums the Keyspace lines of several INFO texts.
+func sumKeyspace(texts []string) []string {
+	type db struct{ keys, expires, ttlWeighted int64 }
+	dbs := map[int]*db{}
+	for _, t := range texts {
+		for _, l := range strings.Split(t, "\n") {
+			l = strings.TrimSpace(l)
+			name, rest, ok := strings.Cut(l, ":")
+			if !ok || !strings.HasPrefix(name, "db") {
+				continue
+			}
+			n, err := strconv.Atoi(name[2:])
+			if err != nil {
+				continue
+			}
+			d := dbs[n]
+			if d == nil {
+				d = &db{}
+				dbs[n] = d
+			}
+			var keys, expires, ttl int64
+			for _, kv := range strings.Split(rest, ",") {
+				k, v, _ := strings.Cut(kv, "=")
+				x, _ := strconv.ParseInt(v, 10, 64)
+				switch k {
+				case "keys":
+					keys = x
+				case "expires":
+					expires = x
+				case "avg_ttl":
+					ttl = x
+				}
+			}
+			d.keys += keys
+			d.expires += expires
+			d.ttlWeighted += ttl * expires
+		}
+	}
+	ids := make([]int, 0, len(dbs))
+	for n := range dbs {
+		ids = append(ids, n)
+	}
+	slices.Sort(ids)
+	out := make([]string, 0, len(ids))
+	for _, n := range ids {
+		d := dbs[n]
+		var avg int64
+		if d.expires > 0 {
+			avg = d.ttlWeighted / d.expires
+		}
+		out = append(out, "db"+strconv.Itoa(n)+":keys="+strconv.FormatInt(d.keys, 10)+
+			",expires="+strconv.FormatInt(d.expires, 10)+",avg_ttl="+strconv.FormatInt(avg, 10))
+	}
+	return out
+}
