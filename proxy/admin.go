@@ -40,45 +40,45 @@ type configFacts struct {
 	clients int    // maxclients
 }
 
-func fixed(v string) func(*configFacts) string { return func(*configFacts) string { return v } }
+func fixedParam(v string) func(*configFacts) string { return func(*configFacts) string { return v } }
 
 // configParams is what CONFIG GET knows, in the order it lists them.
 var configParams = []configParam{
-	{"save", fixed("")},
-	{"appendonly", fixed("no")},
-	{"databases", fixed("16")},
+	{"save", fixedParam("")},
+	{"appendonly", fixedParam("no")},
+	{"databases", fixedParam("16")},
 	{"port", func(f *configFacts) string { return strconv.Itoa(f.port) }},
 	{"bind", func(f *configFacts) string { return f.bind }},
 	{"maxclients", func(f *configFacts) string { return strconv.Itoa(f.clients) }},
-	{"timeout", fixed("0")},
-	{"tcp-keepalive", fixed("300")},
-	{"protected-mode", fixed("no")},
-	{"maxmemory", fixed("0")},
-	{"maxmemory-policy", fixed("noeviction")},
-	{"proto-max-bulk-len", fixed("536870912")},
-	{"client-query-buffer-limit", fixed("1073741824")},
-	{"replica-read-only", fixed("yes")},
-	{"slave-read-only", fixed("yes")},
-	{"cluster-enabled", fixed("yes")},
-	{"cluster-config-file", fixed("")},
-	{"cluster-node-timeout", fixed("15000")},
-	{"cluster-require-full-coverage", fixed("no")},
-	{"cluster-allow-reads-when-down", fixed("no")},
-	{"cluster-allow-pubsubshard-when-down", fixed("yes")},
-	{"cluster-allow-replica-migration", fixed("yes")},
-	{"cluster-replica-no-failover", fixed("no")},
-	{"cluster-slave-no-failover", fixed("no")},
-	{"cluster-replica-validity-factor", fixed("10")},
-	{"cluster-slave-validity-factor", fixed("10")},
-	{"cluster-migration-barrier", fixed("1")},
-	{"cluster-link-sendbuf-limit", fixed("0")},
-	{"cluster-preferred-endpoint-type", fixed("ip")},
+	{"timeout", fixedParam("0")},
+	{"tcp-keepalive", fixedParam("300")},
+	{"protected-mode", fixedParam("no")},
+	{"maxmemory", fixedParam("0")},
+	{"maxmemory-policy", fixedParam("noeviction")},
+	{"proto-max-bulk-len", fixedParam("536870912")},
+	{"client-query-buffer-limit", fixedParam("1073741824")},
+	{"replica-read-only", fixedParam("yes")},
+	{"slave-read-only", fixedParam("yes")},
+	{"cluster-enabled", fixedParam("yes")},
+	{"cluster-config-file", fixedParam("")},
+	{"cluster-node-timeout", fixedParam("15000")},
+	{"cluster-require-full-coverage", fixedParam("no")},
+	{"cluster-allow-reads-when-down", fixedParam("no")},
+	{"cluster-allow-pubsubshard-when-down", fixedParam("yes")},
+	{"cluster-allow-replica-migration", fixedParam("yes")},
+	{"cluster-replica-no-failover", fixedParam("no")},
+	{"cluster-slave-no-failover", fixedParam("no")},
+	{"cluster-replica-validity-factor", fixedParam("10")},
+	{"cluster-slave-validity-factor", fixedParam("10")},
+	{"cluster-migration-barrier", fixedParam("1")},
+	{"cluster-link-sendbuf-limit", fixedParam("0")},
+	{"cluster-preferred-endpoint-type", fixedParam("ip")},
 	{"cluster-announce-ip", func(f *configFacts) string { return f.host }},
 	{"cluster-announce-port", func(f *configFacts) string { return strconv.Itoa(f.port) }},
-	{"cluster-announce-bus-port", fixed("0")},
-	{"cluster-announce-tls-port", fixed("0")},
-	{"cluster-announce-hostname", fixed("")},
-	{"cluster-port", fixed("0")},
+	{"cluster-announce-bus-port", fixedParam("0")},
+	{"cluster-announce-tls-port", fixedParam("0")},
+	{"cluster-announce-hostname", fixedParam("")},
+	{"cluster-port", fixedParam("0")},
 }
 
 // configHelp is CONFIG HELP's reply after its header line, Redis 7.0's.
@@ -123,7 +123,7 @@ func configReply(ctx context.Context, w *resp.Writer, args [][]byte, f *configFa
 	}
 	switch strings.ToLower(string(args[1])) {
 	case "help":
-		writeHelp(w, args[0], configHelp)
+		writeHelpLines(w, args[0], configHelp)
 	case "get":
 		var pairs []string
 		seen := map[string]bool{}
@@ -146,7 +146,7 @@ func configReply(ctx context.Context, w *resp.Writer, args [][]byte, f *configFa
 		}
 		replies, err := nodes.callAll(ctx, args...)
 		if err != nil {
-			w.WriteError(replyErrorText(err))
+			w.WriteError(nodeErrText(err))
 			return
 		}
 		for _, r := range replies {

@@ -8,7 +8,7 @@ import (
 	"github.com/shardis/shardis/internal/resp"
 )
 
-// fakeNodes answers callAll with fixed replies and records what it got.
+// fakeNodes answers callAll with fixedParam replies and records what it got.
 type fakeNodes struct {
 	replies []resp.Value
 	got     [][]string

@@ -335,9 +335,9 @@ var clusterHelp = []string{
 	"    Prints this help.",
 }
 
-// writeHelp writes a HELP reply as Redis's addReplyHelp does: a header
+// writeHelpLines writes a HELP reply as Redis's addReplyHelp does: a header
 // naming the command as the client typed it, upper-cased, then lines.
-func writeHelp(w *resp.Writer, name []byte, lines []string) {
+func writeHelpLines(w *resp.Writer, name []byte, lines []string) {
 	w.WriteArrayLen(len(lines) + 1)
 	w.WriteSimple(strings.ToUpper(string(name)) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
 	for _, l := range lines {
@@ -347,7 +347,7 @@ func writeHelp(w *resp.Writer, name []byte, lines []string) {
 
 // Errors of CLUSTER, with Redis's texts.
 const (
-	errNotInteger     = "ERR value is not an integer or out of range"
+	errClusterNotInt     = "ERR value is not an integer or out of range"
 	errInvalidSlot    = "ERR Invalid slot"
 	errInvalidSlotNum = "ERR Invalid slot or number of keys"
 )
@@ -379,7 +379,7 @@ func clusterReply(ctx context.Context, w *resp.Writer, v *clusterView, keys slot
 	}
 	switch strings.ToLower(string(args[1])) {
 	case "help":
-		writeHelp(w, args[0], clusterHelp)
+		writeHelpLines(w, args[0], clusterHelp)
 	case "slots":
 		v.writeSlots(w)
 	case "shards":
@@ -407,9 +407,9 @@ func clusterReply(ctx context.Context, w *resp.Writer, v *clusterView, keys slot
 		}
 		w.WriteInt(0)
 	case "countkeysinslot":
-		slot, ok := parseLL(args[2])
+		slot, ok := parseRedisInt(args[2])
 		if !ok {
-			w.WriteError(errNotInteger)
+			w.WriteError(errClusterNotInt)
 			return
 		}
 		if slot < 0 || slot >= topology.SlotCount {
@@ -418,19 +418,19 @@ func clusterReply(ctx context.Context, w *resp.Writer, v *clusterView, keys slot
 		}
 		n, err := keys.countKeysInSlot(ctx, int(slot))
 		if err != nil {
-			w.WriteError(replyErrorText(err))
+			w.WriteError(nodeErrText(err))
 			return
 		}
 		w.WriteInt(n)
 	case "getkeysinslot":
-		slot, ok1 := parseLL(args[2])
+		slot, ok1 := parseRedisInt(args[2])
 		if !ok1 {
-			w.WriteError(errNotInteger)
+			w.WriteError(errClusterNotInt)
 			return
 		}
-		count, ok2 := parseLL(args[3])
+		count, ok2 := parseRedisInt(args[3])
 		if !ok2 {
-			w.WriteError(errNotInteger)
+			w.WriteError(errClusterNotInt)
 			return
 		}
 		if count < 0 || slot < 0 || slot >= topology.SlotCount {
@@ -443,7 +443,7 @@ func clusterReply(ctx context.Context, w *resp.Writer, v *clusterView, keys slot
 		}
 		ks, err := keys.keysInSlot(ctx, int(slot), int(min(count, 1<<20)))
 		if err != nil {
-			w.WriteError(replyErrorText(err))
+			w.WriteError(nodeErrText(err))
 			return
 		}
 		w.WriteArrayLen(len(ks))
@@ -459,23 +459,23 @@ func clusterReply(ctx context.Context, w *resp.Writer, v *clusterView, keys slot
 	}
 }
 
-// replyErrorText is the error reply for err: a node's own error reply as
+// nodeErrText is the error reply for err: a node's own error reply as
 // it is, anything else as an ERR.
-func replyErrorText(err error) string {
-	if re, ok := err.(replyError); ok {
+func nodeErrText(err error) string {
+	if re, ok := err.(nodeErrorReply); ok {
 		return string(re)
 	}
 	return "CLUSTERDOWN " + err.Error()
 }
 
-// replyError is an error reply a node sent, kept as its text.
-type replyError string
+// nodeErrorReply is an error reply a node sent, kept as its text.
+type nodeErrorReply string
 
-func (e replyError) Error() string { return string(e) }
+func (e nodeErrorReply) Error() string { return string(e) }
 
-// parseLL parses a decimal integer as Redis's string2ll does: an optional
+// parseRedisInt parses a decimal integer as Redis's string2ll does: an optional
 // '-', no leading zeros, no spaces or '+', within int64.
-func parseLL(b []byte) (int64, bool) {
+func parseRedisInt(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
@@ -561,10 +561,10 @@ func (s scanSlotKeys) scan(ctx context.Context, shard, slot int, each func([]byt
 			return err
 		}
 		if v.Type == '-' {
-			return replyError(v.Str)
+			return nodeErrorReply(v.Str)
 		}
 		if len(v.Elems) != 2 {
-			return replyError("ERR unexpected SCAN reply from the node")
+			return nodeErrorReply("ERR unexpected SCAN reply from the node")
 		}
 		for _, k := range v.Elems[1].Elems {
 			if topology.Slot(k.Str) == slot && !each(k.Str) {

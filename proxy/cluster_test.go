@@ -140,7 +140,7 @@ func TestClusterSlotsShape(t *testing.T) {
 	}
 }
 
-// fakeSlotKeys answers from a fixed key list.
+// fakeSlotKeys answers from a fixedParam key list.
 type fakeSlotKeys struct{ keys []string }
 
 func (f fakeSlotKeys) countKeysInSlot(_ context.Context, slot int) (int64, error) {
@@ -227,7 +227,7 @@ func TestClusterInfoAndNodes(t *testing.T) {
 	}
 }
 
-// scanNode is a node's SCAN over a fixed key list, a batch of two keys
+// scanNode is a node's SCAN over a fixedParam key list, a batch of two keys
 // at a time, answering CLUSTER with an error as a standalone node does.
 type scanNode struct {
 	keys  []string
@@ -273,11 +273,11 @@ func TestScanSlotKeys(t *testing.T) {
 	}
 }
 
-func TestParseLL(t *testing.T) {
+func TestParseRedisInt(t *testing.T) {
 	for in, want := range map[string]bool{"0": true, "-1": true, "16383": true, "9223372036854775807": true,
 		"": false, "-": false, "+1": false, "01": false, "-0": false, " 1": false, "1x": false, "9223372036854775808": false} {
-		if _, ok := parseLL([]byte(in)); ok != want {
-			t.Errorf("parseLL(%q) ok = %v, want %v", in, ok, want)
+		if _, ok := parseRedisInt([]byte(in)); ok != want {
+			t.Errorf("parseRedisInt(%q) ok = %v, want %v", in, ok, want)
 		}
 	}
 }

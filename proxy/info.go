@@ -41,16 +41,16 @@ type infoFacts struct {
 	extra map[string][]string
 }
 
-// infoSection is one INFO section: its title, the names that select it,
+// infoSectionDef is one INFO section: its title, the names that select it,
 // whether it belongs to "default", and what writes its fields.
-type infoSection struct {
+type infoSectionDef struct {
 	title string
 	deflt bool
-	write func(b *infoBuilder, f *infoFacts)
+	write func(b *infoLines, f *infoFacts)
 }
 
-// infoSections are the proxy's sections in Redis's order.
-var infoSections = []infoSection{
+// proxyInfoSections are the proxy's sections in Redis's order.
+var proxyInfoSections = []infoSectionDef{
 	{"Server", true, infoServer},
 	{"Clients", true, infoClients},
 	{"Memory", true, infoMemory},
@@ -60,22 +60,22 @@ var infoSections = []infoSection{
 	{"CPU", true, infoCPU},
 	{"Modules", true, nil},
 	{"Errorstats", true, nil},
-	{"Cluster", true, func(b *infoBuilder, _ *infoFacts) { b.field("cluster_enabled", "1") }},
+	{"Cluster", true, func(b *infoLines, _ *infoFacts) { b.field("cluster_enabled", "1") }},
 	{"Keyspace", true, nil}, // filled from the shards
 }
 
-type infoBuilder struct{ b []byte }
+type infoLines struct{ b []byte }
 
-func (b *infoBuilder) field(name, value string) {
+func (b *infoLines) field(name, value string) {
 	b.b = append(b.b, name...)
 	b.b = append(b.b, ':')
 	b.b = append(b.b, value...)
 	b.b = append(b.b, '\r', '\n')
 }
 
-func (b *infoBuilder) int(name string, v int64) { b.field(name, strconv.FormatInt(v, 10)) }
+func (b *infoLines) int(name string, v int64) { b.field(name, strconv.FormatInt(v, 10)) }
 
-func (b *infoBuilder) line(s string) {
+func (b *infoLines) line(s string) {
 	b.b = append(b.b, s...)
 	b.b = append(b.b, '\r', '\n')
 }
@@ -91,7 +91,7 @@ func infoWanted(req [][]byte) map[string]bool {
 	}
 	for _, r := range req {
 		n := strings.ToLower(string(r))
-		for _, s := range infoSections {
+		for _, s := range proxyInfoSections {
 			t := strings.ToLower(s.title)
 			switch {
 			case n == "all" || n == "everything",
@@ -118,9 +118,9 @@ func infoReply(ctx context.Context, w *resp.Writer, args [][]byte, f *infoFacts,
 
 // infoText writes the wanted sections; keyspace holds the Keyspace lines.
 func infoText(want map[string]bool, f *infoFacts, keyspace []string) []byte {
-	b := &infoBuilder{}
+	b := &infoLines{}
 	n := 0
-	for _, s := range infoSections {
+	for _, s := range proxyInfoSections {
 		t := strings.ToLower(s.title)
 		if !want[t] {
 			continue
@@ -145,7 +145,7 @@ func infoText(want map[string]bool, f *infoFacts, keyspace []string) []byte {
 	return b.b
 }
 
-func infoServer(b *infoBuilder, f *infoFacts) {
+func infoServer(b *infoLines, f *infoFacts) {
 	now := time.Now()
 	up := int64(now.Sub(f.started) / time.Second)
 	exe, _ := os.Executable()
@@ -176,7 +176,7 @@ func infoServer(b *infoBuilder, f *infoFacts) {
 	b.field("shardis_role", "proxy")
 }
 
-func infoClients(b *infoBuilder, f *infoFacts) {
+func infoClients(b *infoLines, f *infoFacts) {
 	b.int("connected_clients", f.connectedClients)
 	b.field("cluster_connections", "0")
 	b.int("maxclients", int64(f.maxClients))
@@ -187,23 +187,23 @@ func infoClients(b *infoBuilder, f *infoFacts) {
 	b.field("clients_in_timeout_table", "0")
 }
 
-func infoMemory(b *infoBuilder, _ *infoFacts) {
+func infoMemory(b *infoLines, _ *infoFacts) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	b.int("used_memory", int64(ms.HeapAlloc))
-	b.field("used_memory_human", humanBytes(ms.HeapAlloc))
+	b.field("used_memory_human", infoHumanBytes(ms.HeapAlloc))
 	b.int("used_memory_rss", int64(ms.Sys))
-	b.field("used_memory_rss_human", humanBytes(ms.Sys))
+	b.field("used_memory_rss_human", infoHumanBytes(ms.Sys))
 	b.int("used_memory_peak", int64(ms.HeapSys))
-	b.field("used_memory_peak_human", humanBytes(ms.HeapSys))
+	b.field("used_memory_peak_human", infoHumanBytes(ms.HeapSys))
 	b.field("maxmemory", "0")
 	b.field("maxmemory_human", "0B")
 	b.field("maxmemory_policy", "noeviction")
 	b.field("mem_allocator", "go-"+runtime.Version())
 }
 
-// humanBytes formats n as Redis's bytesToHuman ("1.50M").
-func humanBytes(n uint64) string {
+// infoHumanBytes formats n as Redis's bytesToHuman ("1.50M").
+func infoHumanBytes(n uint64) string {
 	f := float64(n)
 	for _, u := range []string{"B", "K", "M", "G", "T", "P"} {
 		if f < 1024 || u == "P" {
@@ -217,7 +217,7 @@ func humanBytes(n uint64) string {
 	return ""
 }
 
-func infoPersistence(b *infoBuilder, f *infoFacts) {
+func infoPersistence(b *infoLines, f *infoFacts) {
 	b.field("loading", "0")
 	b.field("async_loading", "0")
 	b.field("rdb_changes_since_last_save", "0")
@@ -230,7 +230,7 @@ func infoPersistence(b *infoBuilder, f *infoFacts) {
 	b.field("aof_last_write_status", "ok")
 }
 
-func infoStats(b *infoBuilder, f *infoFacts) {
+func infoStats(b *infoLines, f *infoFacts) {
 	b.int("total_connections_received", f.totalConnections)
 	b.int("total_commands_processed", f.totalCommands)
 	b.field("instantaneous_ops_per_sec", "0")
@@ -245,12 +245,12 @@ func infoStats(b *infoBuilder, f *infoFacts) {
 	b.int("total_error_replies", f.errorReplies)
 }
 
-func infoReplication(b *infoBuilder, _ *infoFacts) {
+func infoReplication(b *infoLines, _ *infoFacts) {
 	b.field("role", "master")
 	b.field("connected_slaves", "0")
 }
 
-func infoCPU(b *infoBuilder, _ *infoFacts) {
+func infoCPU(b *infoLines, _ *infoFacts) {
 	b.field("used_cpu_sys", "0.000000")
 	b.field("used_cpu_user", "0.000000")
 }
