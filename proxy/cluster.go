@@ -347,7 +347,7 @@ func writeHelpLines(w *resp.Writer, name []byte, lines []string) {
 
 // Errors of CLUSTER, with Redis's texts.
 const (
-	errClusterNotInt     = "ERR value is not an integer or out of range"
+	errClusterNotInt  = "ERR value is not an integer or out of range"
 	errInvalidSlot    = "ERR Invalid slot"
 	errInvalidSlotNum = "ERR Invalid slot or number of keys"
 )
