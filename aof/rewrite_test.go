@@ -1,0 +1,100 @@
+package aof
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+)
+
+func dirFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestRewriteCommit(t *testing.T) {
+	opts := Options{Dir: t.TempDir(), Fsync: Always}
+	l := openT(t, opts)
+	loadAll(t, l)
+	if err := l.Wait(l.Append([]Record{rec(0, "SET", "a", "1"), rec(0, "SET", "b", "1")})); err != nil {
+		t.Fatal(err)
+	}
+	rw, err := l.BeginRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.BeginRewrite(); err != ErrRewriteInProgress {
+		t.Fatalf("second BeginRewrite: %v", err)
+	}
+	// "a" is dumped first; later writes to it go to the new incr.
+	if err := rw.AppendBase([]Record{rec(0, "SET", "a", "1")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(rw.Append([]Record{rec(0, "SET", "a", "2")})); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(l.Append([]Record{rec(0, "SET", "b", "2")})); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.AppendBase([]Record{rec(0, "SET", "b", "2")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(l.Append([]Record{rec(1, "SET", "c", "3")})); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	adir := filepath.Join(opts.Dir, "appendonlydir")
+	want := []string{"appendonly.aof.2.base.aof", "appendonly.aof.2.incr.aof", "appendonly.aof.manifest"}
+	if got := dirFiles(t, adir); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("files %v, want %v", got, want)
+	}
+	l = openT(t, opts)
+	defer l.Close()
+	got, _ := loadAll(t, l)
+	wantCmds := []loaded{{0, "SET a 1"}, {0, "SET b 2"}, {0, "SET a 2"}, {1, "SET c 3"}}
+	if fmt.Sprint(got) != fmt.Sprint(wantCmds) {
+		t.Fatalf("loaded %v, want %v", got, wantCmds)
+	}
+}
+
+func TestRewriteAbort(t *testing.T) {
+	opts := Options{Dir: t.TempDir(), Fsync: EverySec}
+	l := openT(t, opts)
+	loadAll(t, l)
+	l.Append([]Record{rec(0, "SET", "a", "1")})
+	rw, err := l.BeginRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw.Append([]Record{rec(0, "SET", "a", "2")})
+	l.Append([]Record{rec(0, "SET", "b", "1")})
+	if err := rw.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	l.Append([]Record{rec(0, "SET", "a", "3")})
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l = openT(t, opts)
+	defer l.Close()
+	got, _ := loadAll(t, l)
+	wantCmds := []loaded{{0, "SET a 1"}, {0, "SET b 1"}, {0, "SET a 2"}, {0, "SET a 3"}}
+	if fmt.Sprint(got) != fmt.Sprint(wantCmds) {
+		t.Fatalf("loaded %v, want %v", got, wantCmds)
+	}
+}
