@@ -1,0 +1,432 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// linksPerNode is how many pipelined connections the proxy keeps to each
+// node per protocol version: enough that one slow reply does not stall
+// every client, few enough that requests coalesce into big writes.
+const linksPerNode = 2
+
+// Reconnection backoff of a link whose node is down.
+const (
+	minBackoff = 50 * time.Millisecond
+	maxBackoff = time.Second
+)
+
+// waiter counts the calls of a batch still waiting for a reply; the last
+// one to complete wakes the session. It is reused batch after batch.
+type waiter struct {
+	n  atomic.Int32
+	ch chan struct{} // capacity 1
+}
+
+func newWaiter() *waiter { return &waiter{ch: make(chan struct{}, 1)} }
+
+func (w *waiter) doneOne() {
+	if w.n.Add(-1) == 0 {
+		w.ch <- struct{}{}
+	}
+}
+
+// call is one request to a node and, once complete, its reply. A session
+// keeps its calls and reuses their buffers, so that routing a request
+// allocates nothing in the steady state.
+type call struct {
+	req   []byte // the request, RESP-encoded
+	reply []byte // the raw reply (its own copy)
+	shard int    // index of the shard in the slot map the call was routed with
+	write bool   // the command has the "write" flag: replicated on success
+	link  *link
+	wait  *waiter
+	pos   []int // split commands: the output positions of this call's keys
+}
+
+// complete stores the reply and signals the waiter.
+func (c *call) complete(raw []byte) {
+	c.reply = append(c.reply[:0], raw...)
+	c.wait.doneOne()
+}
+
+// Link states.
+const (
+	linkDialing = iota // connecting: calls queue up and wait for the outcome
+	linkUp             // connected
+	linkDown           // between attempts: calls fail at once
+)
+
+// link is one long-lived pipelined connection to a node, redialled when it
+// breaks. Sessions append requests to out under mu and kick the writer,
+// which sends everything pending with one write; the reader matches
+// replies to queue first in, first out.
+//
+// Every call handed to send completes exactly once: with its reply, or with
+// an error reply when the connection fails, times out or is closed.
+type link struct {
+	srv   *Server
+	addr  string
+	pass  string
+	proto int
+
+	kick chan struct{} // capacity 1: the writer has work
+	done chan struct{} // closed by close
+
+	mu      sync.Mutex
+	nc      net.Conn // nil unless up
+	state   int
+	closed  bool
+	out     []byte // encoded requests not yet written
+	spare   []byte // the writer's other buffer
+	queue   callQueue
+	downMsg []byte // error reply for calls while down
+}
+
+func newLink(srv *Server, addr, pass string, proto int) *link {
+	l := &link{
+		srv:   srv,
+		addr:  addr,
+		pass:  pass,
+		proto: proto,
+		kick:  make(chan struct{}, 1),
+		done:  make(chan struct{}),
+	}
+	srv.goFunc(l.run)
+	srv.goFunc(l.writeLoop)
+	return l
+}
+
+// send queues c on the link; the caller kicks the link once it has queued
+// its whole batch. c.wait must already count c.
+func (l *link) send(c *call) {
+	c.link = l
+	l.mu.Lock()
+	switch {
+	case l.closed:
+		l.mu.Unlock()
+		c.complete(closedReply)
+		return
+	case l.state == linkDown:
+		msg := l.downMsg
+		l.mu.Unlock()
+		c.complete(msg)
+		return
+	}
+	if l.queue.len() == 0 && l.nc != nil {
+		l.nc.SetReadDeadline(time.Now().Add(l.srv.timeouts().read))
+	}
+	l.queue.push(c)
+	l.out = append(l.out, c.req...)
+	l.mu.Unlock()
+}
+
+// flush wakes the writer.
+func (l *link) flush() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+var closedReply = []byte("-CLUSTERDOWN The cluster is down: the proxy closed its connection to the node\r\n")
+
+// run dials the node, reads replies until the connection breaks, and
+// dials again, with backoff while the node is down, until the link closes.
+func (l *link) run() {
+	backoff := time.Duration(0)
+	for {
+		select {
+		case <-l.done:
+			return
+		default:
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-l.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		nc, err := l.srv.dialProto(ctx, l.addr, l.pass, l.proto)
+		cancel()
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			if nc != nil {
+				nc.Close()
+			}
+			return
+		}
+		if err != nil {
+			l.state = linkDown
+			l.downMsg = []byte("-" + nodeDownMsg(l.addr, "is unreachable ("+errText(err)+")") + "\r\n")
+			l.failAllLocked(l.downMsg)
+			l.mu.Unlock()
+			if backoff == 0 {
+				l.srv.log.Warn().Str("node", l.addr).Err(err).Msg("node unreachable")
+			}
+			backoff = min(max(2*backoff, minBackoff), maxBackoff)
+			select {
+			case <-time.After(backoff):
+			case <-l.done:
+				return
+			}
+			l.mu.Lock()
+			if l.state == linkDown {
+				l.state = linkDialing
+			}
+			l.mu.Unlock()
+			continue
+		}
+		if backoff != 0 {
+			l.srv.log.Info().Str("node", l.addr).Msg("node reachable again")
+		}
+		backoff = 0
+		l.nc = nc
+		l.state = linkUp
+		pending := len(l.out) > 0
+		if l.queue.len() > 0 {
+			nc.SetReadDeadline(time.Now().Add(l.srv.timeouts().read))
+		}
+		l.mu.Unlock()
+		if pending {
+			l.flush()
+		}
+		l.readLoop(nc)
+	}
+}
+
+// errText is err's text without the dialer's repetition of the address.
+func errText(err error) string {
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err.Error()
+	}
+	return err.Error()
+}
+
+// readLoop matches replies to calls until the connection fails.
+func (l *link) readLoop(nc net.Conn) {
+	rr := resp.NewReplyReader(nc)
+	repl := l.srv.repl
+	for {
+		if rr.Buffered() == 0 {
+			// About to block: the deadline runs from now while replies are
+			// owed, and there is none while the link is idle.
+			l.mu.Lock()
+			if l.queue.len() > 0 {
+				nc.SetReadDeadline(time.Now().Add(l.srv.timeouts().read))
+			} else {
+				nc.SetReadDeadline(time.Time{})
+			}
+			l.mu.Unlock()
+		}
+		raw, err := rr.ReadRaw()
+		if err != nil {
+			l.broken(nc, err)
+			return
+		}
+		l.mu.Lock()
+		c := l.queue.pop()
+		l.mu.Unlock()
+		if c == nil {
+			l.broken(nc, errors.New("a reply came with no request"))
+			return
+		}
+		if c.write && len(raw) > 0 && raw[0] != '-' {
+			repl.Written(c.shard, c.req)
+		}
+		c.complete(raw)
+	}
+}
+
+// writeLoop sends what sessions queued, one write per wake-up.
+func (l *link) writeLoop() {
+	for {
+		select {
+		case <-l.kick:
+		case <-l.done:
+			return
+		}
+		l.mu.Lock()
+		nc := l.nc
+		if nc == nil || len(l.out) == 0 {
+			l.mu.Unlock()
+			continue
+		}
+		buf := l.out
+		l.out = l.spare[:0]
+		l.mu.Unlock()
+		nc.SetWriteDeadline(time.Now().Add(l.srv.timeouts().write))
+		_, err := nc.Write(buf)
+		if cap(buf) > 1<<20 {
+			buf = nil
+		}
+		l.mu.Lock()
+		l.spare = buf[:0]
+		l.mu.Unlock()
+		if err != nil {
+			l.broken(nc, err)
+		}
+	}
+}
+
+// broken retires nc after err: every call waiting on it fails with a
+// CLUSTERDOWN reply, and run dials again.
+func (l *link) broken(nc net.Conn, err error) {
+	l.mu.Lock()
+	if l.nc != nc {
+		l.mu.Unlock()
+		return
+	}
+	l.nc = nil
+	if !l.closed {
+		l.state = linkDialing
+	}
+	why := "closed the connection"
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		why = fmt.Sprintf("did not answer within %v", l.srv.timeouts().read)
+	case err != nil && !errors.Is(err, net.ErrClosed):
+		why = "failed: " + errText(err)
+	}
+	msg := []byte("-" + nodeDownMsg(l.addr, why) + "\r\n")
+	l.failAllLocked(msg)
+	l.mu.Unlock()
+	nc.Close()
+	if !errors.Is(err, net.ErrClosed) {
+		l.srv.log.Warn().Str("node", l.addr).Err(err).Msg("node connection lost")
+	}
+}
+
+// failAllLocked completes every queued call with the error reply msg.
+func (l *link) failAllLocked(msg []byte) {
+	for c := l.queue.pop(); c != nil; c = l.queue.pop() {
+		c.complete(msg)
+	}
+	l.out = l.out[:0]
+}
+
+// close retires the link: calls queued on it fail, its goroutines end.
+func (l *link) close() {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.closed = true
+	nc := l.nc
+	l.nc = nil
+	l.failAllLocked(closedReply)
+	close(l.done)
+	l.mu.Unlock()
+	if nc != nil {
+		nc.Close()
+	}
+}
+
+// callQueue is a FIFO of calls awaiting replies.
+type callQueue struct {
+	buf  []*call
+	head int
+}
+
+func (q *callQueue) len() int { return len(q.buf) - q.head }
+
+func (q *callQueue) push(c *call) {
+	if q.head > 0 && q.head == len(q.buf) {
+		q.buf = q.buf[:0]
+		q.head = 0
+	} else if q.head > 1024 && q.head*2 > len(q.buf) {
+		n := copy(q.buf, q.buf[q.head:])
+		clear(q.buf[n:])
+		q.buf = q.buf[:n]
+		q.head = 0
+	}
+	q.buf = append(q.buf, c)
+}
+
+func (q *callQueue) pop() *call {
+	if q.head == len(q.buf) {
+		return nil
+	}
+	c := q.buf[q.head]
+	q.buf[q.head] = nil
+	q.head++
+	return c
+}
+
+// pool is the links to one node: linksPerNode per protocol version, the
+// RESP3 ones made the first time a RESP3 session needs them.
+type pool struct {
+	srv  *Server
+	addr string
+	pass string
+
+	links2 []*link
+	mu     sync.Mutex
+	links3 atomic.Pointer[[]*link]
+	closed bool
+}
+
+func newPool(srv *Server, addr, pass string) *pool {
+	p := &pool{srv: srv, addr: addr, pass: pass}
+	for range linksPerNode {
+		p.links2 = append(p.links2, newLink(srv, addr, pass, 2))
+	}
+	return p
+}
+
+// pick returns the link a session with the given id and protocol uses:
+// always the same one, so that its batches stay in order.
+func (p *pool) pick(proto int, id int64) *link {
+	if proto == 3 {
+		ls := p.links3.Load()
+		if ls == nil {
+			ls = p.make3()
+		}
+		return (*ls)[uint64(id)%uint64(len(*ls))]
+	}
+	return p.links2[uint64(id)%uint64(len(p.links2))]
+}
+
+func (p *pool) make3() *[]*link {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ls := p.links3.Load(); ls != nil {
+		return ls
+	}
+	ls := make([]*link, linksPerNode)
+	for i := range ls {
+		ls[i] = newLink(p.srv, p.addr, p.pass, 3)
+		if p.closed {
+			ls[i].close()
+		}
+	}
+	p.links3.Store(&ls)
+	return &ls
+}
+
+func (p *pool) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	for _, l := range p.links2 {
+		l.close()
+	}
+	if ls := p.links3.Load(); ls != nil {
+		for _, l := range *ls {
+			l.close()
+		}
+	}
+}

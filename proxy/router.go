@@ -1,0 +1,78 @@
+package proxy
+
+import (
+	"github.com/shardis/shardis/internal/command"
+	"github.com/shardis/shardis/internal/resp"
+	"github.com/shardis/shardis/topology"
+)
+
+// route turns a request into a node call: the slot of its keys (found with
+// the command table's key positions), the shard that owns the slot, the
+// link of the session to that shard's primary. Requests whose keys span
+// slots are split when the command is one the proxy merges (split.go) and
+// refused with CROSSSLOT otherwise: never sent to one node on a guess.
+func (ss *session) route(cmd *command.Command, args [][]byte) {
+	keys, err := cmd.Keys(args, ss.keys[:0])
+	ss.keys = keys
+	if err != nil || len(keys) == 0 {
+		// No keys (TIME, SCRIPT LOAD, ...) or arguments the node will
+		// reject with its own error (EVAL with a bad numkeys): see
+		// routeKeyless.
+		ss.routeKeyless(cmd, args)
+		return
+	}
+	slot := topology.Slot(args[keys[0]])
+	cross := false
+	for _, k := range keys[1:] {
+		if topology.Slot(args[k]) != slot {
+			cross = true
+			break
+		}
+	}
+	rt := ss.srv.routes()
+	if cross {
+		if kind := splitKind(cmd); kind != 0 {
+			ss.split(rt, kind, cmd, args, keys)
+			return
+		}
+		ss.fail(errCrossSlot)
+		return
+	}
+	shard := rt.m.ShardIndex(slot)
+	if shard < 0 {
+		ss.fail(errNoOwner)
+		return
+	}
+	ss.addCall(rt, shard, cmd, args)
+}
+
+// addCall adds a call of args to shard's primary to the batch.
+func (ss *session) addCall(rt *routes, shard int, cmd *command.Command, args [][]byte) *call {
+	c := ss.newCall()
+	c.req = resp.AppendCommandBytes(c.req[:0], args)
+	c.shard = shard
+	c.write = cmd.Has(command.Write)
+	c.link = rt.pools[shard].pick(ss.proto, ss.id)
+	ss.items = append(ss.items, item{kind: itemCall, first: ss.ncalls - 1, n: 1})
+	return c
+}
+
+// routeKeyless handles a command without keys that is neither answered by
+// the proxy nor fanned out to every shard. As on a Redis Cluster node,
+// which runs such a command on itself, it goes to one node: the primary of
+// the shard that owns slot 0. Administrative commands (CONFIG SET, DEBUG,
+// SHUTDOWN, SAVE, ...) would act on that one node only, which is never
+// what a client of the whole deployment means, so they are refused.
+func (ss *session) routeKeyless(cmd *command.Command, args [][]byte) {
+	if cmd.Has(command.Admin) {
+		ss.fail("ERR the proxy does not forward '" + cmd.Name + "': connect to a node to run it")
+		return
+	}
+	rt := ss.srv.routes()
+	shard := rt.m.ShardIndex(0)
+	if shard < 0 {
+		ss.fail(errNoOwner)
+		return
+	}
+	ss.addCall(rt, shard, cmd, args)
+}

@@ -1,0 +1,314 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shardis/shardis/internal/command"
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// errSessionClosing ends a session's read loop after its batch when the
+// server shuts down.
+var errSessionClosing = errors.New("proxy: session closing")
+
+// session is one client connection, served by one goroutine: it reads every
+// request already buffered, routes them (calls to nodes, queued per link),
+// and when no complete request is left, sends the batch, waits for the
+// replies and writes them all with one write.
+type session struct {
+	srv     *Server
+	id      int64
+	nc      net.Conn
+	r       *resp.Reader
+	w       *resp.Writer
+	created time.Time
+
+	proto  int
+	authed bool
+
+	// wmu is held while the session handles a batch and writes its
+	// replies, and is free while it waits for requests: another goroutine
+	// (pub/sub delivery) that takes it may write to w and flush.
+	wmu    sync.Mutex
+	locked bool
+
+	// Client-visible state read by other sessions (CLIENT LIST).
+	mu        sync.Mutex
+	name      string
+	lastCmd   atomic.Pointer[command.Command]
+	idle      atomic.Int64 // unix ms of the last request
+	protoSeen atomic.Int32 // proto, for other sessions
+
+	// The batch being built: items are the client's requests in order,
+	// calls[:ncalls] the node calls they became.
+	items  []item
+	calls  []*call
+	ncalls int
+	wait   *waiter
+	kicked []*link
+	keys   []int
+	elems  [][]byte
+
+	// intercept, when set, sees every request (after the unknown-command,
+	// arity and authentication checks) before local handlers and routing;
+	// it returns true when it has dealt with the request. MULTI, blocking
+	// commands and pub/sub use it to switch the session into a mode where
+	// requests go elsewhere (a dedicated node connection).
+	intercept func(ss *session, cmd *command.Command, args [][]byte) bool
+
+	closing   bool        // QUIT: close after this batch's replies
+	shutdown  atomic.Bool // the server is shutting down
+	readState atomic.Int32
+}
+
+// Read states, for closeWhenIdle.
+const (
+	stateBusy = iota
+	stateReading
+)
+
+// item is one client request of a batch and where its reply comes from.
+type item struct {
+	kind  uint8
+	first int    // itemCall, itemSplit: calls[first:first+n]
+	n     int    //
+	nkeys int    // itemSplit of MGET: the number of keys
+	err   string // itemError: the reply, without '-'
+}
+
+// Item kinds.
+const (
+	itemCall  = iota // one node call; its reply is the client's
+	itemError        // an error reply the proxy gives
+	itemMGET         // split MGET: arrays merged in key order
+	itemOK           // split MSET: +OK unless a part failed
+	itemSum          // split DEL, UNLINK, EXISTS, TOUCH: integers summed
+)
+
+func newSession(srv *Server, nc net.Conn) *session {
+	ss := &session{
+		srv:     srv,
+		id:      srv.nextID.Add(1),
+		nc:      nc,
+		r:       resp.NewReader(nc),
+		w:       resp.NewWriter(nc),
+		created: time.Now(),
+		proto:   2,
+		wait:    newWaiter(),
+	}
+	ss.protoSeen.Store(2)
+	ss.authed = srv.proxyConfig().RequirePass == ""
+	ss.r.SetAuthRequired(!ss.authed)
+	ss.r.BeforeFill = ss.beforeFill
+	ss.idle.Store(ss.created.UnixMilli())
+	return ss
+}
+
+// serve runs the session until the client leaves or the server closes it.
+func (ss *session) serve() {
+	defer ss.nc.Close()
+	defer ss.unlock()
+	for {
+		ss.readState.Store(stateReading)
+		args, err := ss.r.ReadCommand()
+		ss.readState.Store(stateBusy)
+		if err != nil {
+			var pe *resp.ProtocolError
+			if errors.As(err, &pe) {
+				ss.lock()
+				ss.flush()
+				ss.w.WriteError("ERR " + pe.Msg)
+				ss.w.Flush()
+			}
+			return
+		}
+		ss.lock()
+		ss.dispatch(args)
+		if ss.closing {
+			ss.flush()
+			ss.w.Flush()
+			return
+		}
+	}
+}
+
+func (ss *session) lock() {
+	if !ss.locked {
+		ss.wmu.Lock()
+		ss.locked = true
+	}
+}
+
+func (ss *session) unlock() {
+	if ss.locked {
+		ss.locked = false
+		ss.wmu.Unlock()
+	}
+}
+
+// beforeFill runs when no complete request is buffered: the batch is
+// complete, so it is sent and its replies written with one write.
+func (ss *session) beforeFill() error {
+	ss.flush()
+	err := ss.w.Flush()
+	ss.unlock()
+	if err != nil {
+		return err
+	}
+	if ss.shutdown.Load() {
+		return errSessionClosing
+	}
+	ss.readState.Store(stateReading)
+	if ss.shutdown.Load() {
+		return errSessionClosing
+	}
+	return nil
+}
+
+// closeWhenIdle makes the session end after the batch it is handling, or
+// at once if it is waiting for requests.
+func (ss *session) closeWhenIdle() {
+	ss.shutdown.Store(true)
+	if ss.readState.Load() == stateReading {
+		ss.nc.SetReadDeadline(time.Now())
+	}
+}
+
+// dispatch handles one request: the checks Redis makes before running a
+// command, then a local handler or routing to a node.
+func (ss *session) dispatch(args [][]byte) {
+	cmd := command.LookupArgs(args)
+	if cmd == nil {
+		if c := command.Lookup(args[0]); c != nil && c.IsContainer() {
+			ss.fail(command.UnknownSubcommandError(string(args[0]), string(args[1])))
+		} else {
+			ss.fail(command.UnknownCommandError(args))
+		}
+		return
+	}
+	if !cmd.ArityOK(len(args)) {
+		ss.fail(command.ArityError(cmd))
+		return
+	}
+	ss.lastCmd.Store(cmd)
+	if !ss.authed && !cmd.Has(command.NoAuth) {
+		ss.fail(errNoAuth)
+		return
+	}
+	if ss.intercept != nil && ss.intercept(ss, cmd, args) {
+		return
+	}
+	if h := localHandler(cmd); h != nil {
+		ss.flush()
+		h(ss, args)
+		return
+	}
+	ss.route(cmd, args)
+}
+
+// fail adds an error reply to the batch, in order with the others.
+func (ss *session) fail(msg string) {
+	ss.items = append(ss.items, item{kind: itemError, err: msg})
+}
+
+// newCall returns the next free call of the batch.
+func (ss *session) newCall() *call {
+	if ss.ncalls == len(ss.calls) {
+		ss.calls = append(ss.calls, &call{wait: ss.wait})
+	}
+	c := ss.calls[ss.ncalls]
+	ss.ncalls++
+	c.pos = c.pos[:0]
+	c.write = false
+	return c
+}
+
+// flush sends the batch's calls, one write per link, waits for every
+// reply, and writes the batch's replies in request order.
+func (ss *session) flush() {
+	if len(ss.items) == 0 {
+		return
+	}
+	now := time.Now().UnixMilli()
+	ss.idle.Store(now)
+	if n := ss.ncalls; n > 0 {
+		ss.wait.n.Store(int32(n))
+		ss.kicked = ss.kicked[:0]
+		for _, c := range ss.calls[:n] {
+			l := c.link
+			l.send(c)
+			if !containsLink(ss.kicked, l) {
+				ss.kicked = append(ss.kicked, l)
+			}
+		}
+		for _, l := range ss.kicked {
+			l.flush()
+		}
+		<-ss.wait.ch
+		if redirectHook != nil {
+			for _, c := range ss.calls[:n] {
+				if isRedirect(c.reply) {
+					redirectHook(ss, c)
+				}
+			}
+		}
+	}
+	for i := range ss.items {
+		it := &ss.items[i]
+		switch it.kind {
+		case itemCall:
+			ss.w.WriteRaw(ss.calls[it.first].reply)
+		case itemError:
+			ss.w.WriteError(it.err)
+		default:
+			ss.merge(it)
+		}
+		it.err = ""
+	}
+	ss.items = ss.items[:0]
+	ss.ncalls = 0
+}
+
+func containsLink(ls []*link, l *link) bool {
+	for _, x := range ls {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}
+
+// isRedirect reports whether a raw reply is -MOVED or -ASK.
+func isRedirect(raw []byte) bool {
+	return bytes.HasPrefix(raw, []byte("-MOVED ")) || bytes.HasPrefix(raw, []byte("-ASK "))
+}
+
+// redirectHook, when set (redirect.go), follows a -MOVED or -ASK reply of
+// c: it may send c.req elsewhere and replaces c.reply with the final reply.
+// It runs on the session's goroutine once the batch's replies are in.
+var redirectHook func(ss *session, c *call)
+
+// setProto switches the protocol replies are written in.
+func (ss *session) setProto(p int) {
+	ss.proto = p
+	ss.protoSeen.Store(int32(p))
+	ss.w.SetProto(p)
+}
+
+// getName returns the CLIENT SETNAME name.
+func (ss *session) getName() string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.name
+}
+
+func (ss *session) setName(name string) {
+	ss.mu.Lock()
+	ss.name = name
+	ss.mu.Unlock()
+}
