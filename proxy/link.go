@@ -107,17 +107,28 @@ func newLink(srv *Server, addr, pass string, proto int) *link {
 // send queues c on the link; the caller kicks the link once it has queued
 // its whole batch. c.wait must already count c.
 func (l *link) send(c *call) {
-	c.link = l
 	l.mu.Lock()
+	l.sendLocked(c)
+	l.mu.Unlock()
+}
+
+// sendPair queues a and then b with no other request between them on the
+// connection: ASKING and the command it is for (redirect.go).
+func (l *link) sendPair(a, b *call) {
+	l.mu.Lock()
+	l.sendLocked(a)
+	l.sendLocked(b)
+	l.mu.Unlock()
+}
+
+func (l *link) sendLocked(c *call) {
+	c.link = l
 	switch {
 	case l.closed:
-		l.mu.Unlock()
 		c.complete(closedReply)
 		return
 	case l.state == linkDown:
-		msg := l.downMsg
-		l.mu.Unlock()
-		c.complete(msg)
+		c.complete(l.downMsg)
 		return
 	}
 	if l.queue.len() == 0 && l.nc != nil {
@@ -125,7 +136,6 @@ func (l *link) send(c *call) {
 	}
 	l.queue.push(c)
 	l.out = append(l.out, c.req...)
-	l.mu.Unlock()
 }
 
 // flush wakes the writer.

@@ -2,8 +2,11 @@ package proxy
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"strconv"
+
+	"github.com/shardis/shardis/topology"
 )
 
 // maxRedirects bounds how many MOVED and ASK replies the proxy follows for
@@ -84,4 +87,102 @@ func isRedirection(reply []byte) bool {
 	return len(reply) > 4 && reply[0] == '-' &&
 		(reply[1] == 'M' && bytes.HasPrefix(reply, []byte("-MOVED ")) ||
 			reply[1] == 'A' && bytes.HasPrefix(reply, []byte("-ASK ")))
+}
+
+func init() { redirectHook = followRedirect }
+
+// askingReq is the request that lets the next command of a connection
+// reach a slot the node is importing.
+var askingReq = []byte("*1\r\n$6\r\nASKING\r\n")
+
+// followRedirect is the session's redirect hook: c's reply is -MOVED or
+// -ASK. It sends c.req where the reply says, and again if that node
+// redirects too, up to maxRedirects times, then leaves the final reply in
+// c.reply. It runs on the session's goroutine after the batch's replies are
+// in and before they are written, one call after the other in request
+// order, so the client's replies stay in order and a redirected write is
+// never overtaken by a later command of the same client.
+//
+// MOVED updates the slot map (and, in front of a Redis Cluster, has the
+// whole map read again, throttled); ASK does not: the slot still belongs to
+// the node that answered, ASKING is valid for one command only. Both keep
+// the proxy's promise that clients never see either.
+func followRedirect(ss *session, c *call) {
+	s := ss.srv
+	from := c.link.addr
+	for range maxRedirects {
+		r, ok := parseRedirection(c.reply)
+		if !ok {
+			return
+		}
+		to := r.target(from)
+		if !r.ask {
+			s.moved(r.slot, to)
+		}
+		// The write is replicated to the replicas of the shard that
+		// answers, if the map knows it; a node it does not know has none.
+		rt := s.routes()
+		c.shard = shardOf(rt.m, to)
+		if c.shard < 0 {
+			c.write = false
+		}
+		l := s.poolAt(to).pick(ss.proto, ss.id)
+		if r.ask {
+			ask := &call{req: askingReq, wait: c.wait}
+			c.wait.n.Store(2)
+			l.sendPair(ask, c)
+		} else {
+			c.wait.n.Store(1)
+			l.send(c)
+		}
+		l.flush()
+		<-c.wait.ch
+		from = to
+	}
+	if r, ok := parseRedirection(c.reply); ok {
+		s.log.Warn().Int("slot", r.slot).Str("node", from).Int("redirects", maxRedirects).
+			Msg("slot still redirected after the most redirections followed: the cluster is changing")
+		c.reply = fmt.Appendf(c.reply[:0], "-TRYAGAIN slot %d was redirected %d times in a row (last to %s): the cluster is changing, try again\r\n",
+			r.slot, maxRedirects, r.target(from))
+	}
+}
+
+// shardOf returns the index in m of the shard whose primary is at addr, or -1.
+func shardOf(m *topology.Map, addr string) int {
+	for i := range m.NumShards() {
+		if m.Shard(i).Primary.Address == addr {
+			return i
+		}
+	}
+	return -1
+}
+
+// moved records that slot is served by the node at addr, as a -MOVED
+// reply said: the map in force gets that owner (a new shard if the address
+// is new), swapped in with CompareAndSwap so that a reload meanwhile is not
+// undone. In front of a Redis Cluster, the whole map is read again soon
+// after: a reshard moves many slots at once.
+func (s *Server) moved(slot int, addr string) {
+	for range 100 { // bounded: only a burst of concurrent updates makes a CAS fail
+		old := s.slots.Load()
+		next := old.WithOwner(slot, addr)
+		if next == old {
+			break
+		}
+		if s.slots.CompareAndSwap(old, next) {
+			s.log.Debug().Int("slot", slot).Str("node", addr).Msg("MOVED: slot map updated")
+			break
+		}
+	}
+	if cs := s.clusterSource(); cs != nil {
+		cs.refresh(s)
+	}
+}
+
+// poolAt returns the pool of links to the node at addr, making it if need
+// be (a node a MOVED or ASK named that the map did not know).
+func (s *Server) poolAt(addr string) *pool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.poolLocked(addr)
 }

@@ -32,6 +32,27 @@ const clusterRefreshInterval = 100 * time.Millisecond
 // answered CLUSTER SLOTS.
 var errNoSeed = errors.New("no node of the Redis Cluster answered CLUSTER SLOTS")
 
+func init() {
+	loadClusterMap = func(ctx context.Context, s *Server, cfg *topology.Config) (*topology.Map, error) {
+		cs := newClusterSource(cfg.RedisCluster, s.timeouts())
+		m, err := cs.load(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("proxy: [redis_cluster]: %w", err)
+		}
+		s.rcluster.Store(cs)
+		return m, nil
+	}
+}
+
+// clusterSource returns the source of the slot map when the proxy fronts a
+// Redis Cluster, else nil.
+func (s *Server) clusterSource() *clusterSource {
+	if s.config().RedisCluster == nil {
+		return nil
+	}
+	return s.rcluster.Load()
+}
+
 // clusterSource reads the slot map of a Redis Cluster.
 type clusterSource struct {
 	seeds          []string
@@ -45,13 +66,13 @@ type clusterSource struct {
 }
 
 // newClusterSource returns the source of the slot map of rc, reached with
-// the timeouts of the proxy p.
-func newClusterSource(rc *topology.RedisCluster, p *topology.Proxy) *clusterSource {
+// the timeouts to.
+func newClusterSource(rc *topology.RedisCluster, to timeouts) *clusterSource {
 	return &clusterSource{
 		seeds:          append([]string(nil), rc.Seeds...),
 		pass:           rc.RequirePass,
-		connectTimeout: p.ConnectTimeout.Duration,
-		readTimeout:    p.ReadTimeout.Duration,
+		connectTimeout: to.connect,
+		readTimeout:    to.read,
 	}
 }
 
@@ -95,13 +116,13 @@ func (c *clusterSource) load(ctx context.Context, known *topology.Map) (*topolog
 	return nil, fmt.Errorf("%w: %w", errNoSeed, errors.Join(errs...))
 }
 
-// refresh reads the map again and installs it in h unless a refresh began
-// less than clusterRefreshInterval ago or is still running, in which case it
-// returns at once. It is what a MOVED triggers, in its own goroutine (go).
-// The new map replaces the one loaded before reading, with CompareAndSwap,
-// so that a reload meanwhile is never undone; a lost race is harmless, as the
-// next MOVED asks again.
-func (c *clusterSource) refresh(ctx context.Context, h *topology.Holder, goFunc func(func()), onErr func(error)) {
+// refresh reads the map again, in a goroutine of s, and installs it unless
+// a refresh began less than clusterRefreshInterval ago or is still running,
+// in which case it returns at once: it is what every MOVED calls. The new
+// map replaces the one loaded before reading with CompareAndSwap, so that a
+// reload meanwhile is never undone; a lost race is harmless, as the next
+// MOVED asks again.
+func (c *clusterSource) refresh(s *Server) {
 	c.mu.Lock()
 	if c.running || time.Since(c.last) < clusterRefreshInterval {
 		c.mu.Unlock()
@@ -109,21 +130,32 @@ func (c *clusterSource) refresh(ctx context.Context, h *topology.Holder, goFunc 
 	}
 	c.running, c.last = true, time.Now()
 	c.mu.Unlock()
-	goFunc(func() {
+	s.goFunc(func() {
 		defer func() {
 			c.mu.Lock()
 			c.running = false
 			c.mu.Unlock()
 		}()
-		old := h.Load()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-s.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		old := s.slots.Load()
 		m, err := c.load(ctx, old)
 		if err != nil {
-			if onErr != nil {
-				onErr(err)
+			if ctx.Err() == nil {
+				s.log.Warn().Err(err).Msg("Redis Cluster: could not read the slot map again; the one in use is kept")
 			}
 			return
 		}
-		h.CompareAndSwap(old, m)
+		if s.slots.CompareAndSwap(old, m) {
+			s.log.Debug().Int("shards", m.NumShards()).Int("slots", m.Owned()).Msg("Redis Cluster: slot map read again")
+		}
 	})
 }
 

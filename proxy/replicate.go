@@ -88,15 +88,43 @@ type fanoutOptions struct {
 	logger      zerolog.Logger
 }
 
+func init() {
+	newReplicator = func(s *Server) replicator {
+		to := s.timeouts()
+		f := newFanout(fanoutOptions{
+			connectTimeout: to.connect,
+			writeTimeout:   to.write,
+			readTimeout:    to.read,
+			logger:         s.log,
+		})
+		f.current = s.slots.Load
+		f.setTopology(s.slots.Load())
+		return f
+	}
+}
+
+// replicationInfo returns the INFO lines about replica fan-out (see
+// fanout.info), or "" when the server has no fanout.
+func (s *Server) replicationInfo() string {
+	if f, ok := s.repl.(*fanout); ok {
+		return f.info()
+	}
+	return ""
+}
+
 // fanout is the replicator that feeds each shard's replicas.
 type fanout struct {
 	opts fanoutOptions
+	// current, when set, returns the slot map in force: Written follows
+	// its changes (a reload, a MOVED) without a hook of its own.
+	current func() *topology.Map
+	seen    atomic.Pointer[topology.Map]
 
 	// shards[i] are the queues of the replicas of shard i of the current
 	// map: what Written reads, with one atomic load.
 	shards atomic.Pointer[[][]*replicaQueue]
 
-	mu     sync.Mutex // guards byAddr and closed; never held with a queue's mu
+	mu     sync.Mutex // guards byAddr and closed. Lock order: fanout.mu before replicaQueue.mu
 	byAddr map[string]*replicaQueue
 	closed bool
 	wg     sync.WaitGroup
@@ -126,6 +154,11 @@ func newFanout(opts fanoutOptions) *fanout {
 // index of the current map) acknowledged, for each of the shard's replicas.
 // It never blocks and copies cmd.
 func (f *fanout) Written(shard int, cmd []byte) {
+	if f.current != nil {
+		if m := f.current(); m != f.seen.Load() {
+			f.setTopology(m)
+		}
+	}
 	sp := f.shards.Load()
 	if sp == nil || shard < 0 || shard >= len(*sp) {
 		return
@@ -141,9 +174,10 @@ func (f *fanout) Written(shard int, cmd []byte) {
 func (f *fanout) setTopology(m *topology.Map) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
+	if f.closed || m == nil || m == f.seen.Load() {
 		return
 	}
+	f.seen.Store(m)
 	shards := make([][]*replicaQueue, m.NumShards())
 	keep := map[string]bool{}
 	for i := range shards {
@@ -176,9 +210,15 @@ func (f *fanout) setTopology(m *topology.Map) {
 	f.shards.Store(&shards)
 }
 
-// close stops every replica's goroutines and waits for them; writes queued
-// and not yet sent are dropped. It is idempotent.
+// close gives the replicas that are online up to drainTimeout to receive
+// and answer what is queued for them, then stops every replica's goroutines
+// and waits for them; what is left is dropped. It is idempotent. The server
+// calls it once its links are closed: no more Written calls come.
 func (f *fanout) close() {
+	deadline := time.Now().Add(drainTimeout)
+	for time.Now().Before(deadline) && !f.drained() {
+		time.Sleep(5 * time.Millisecond) // polling the queues, bounded by drainTimeout
+	}
 	f.mu.Lock()
 	if !f.closed {
 		f.closed = true
@@ -190,6 +230,23 @@ func (f *fanout) close() {
 	}
 	f.mu.Unlock()
 	f.wg.Wait()
+}
+
+// drainTimeout bounds how long close waits for queues to drain.
+const drainTimeout = time.Second
+
+// drained reports whether every replica that can receive writes has
+// received and answered all of its queue.
+func (f *fanout) drained() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, q := range f.byAddr {
+		st := q.snapshot()
+		if st.state != replicaLagging && (st.queued > 0 || st.inflight > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // info returns the lines INFO shows about replica fan-out, sorted by shard

@@ -37,6 +37,9 @@ type Server struct {
 	slots *topology.Holder
 	rt    atomic.Pointer[routes]
 	repl  replicator
+	// rcluster reads the slot map when the proxy fronts a Redis Cluster
+	// (rediscluster.go).
+	rcluster atomic.Pointer[clusterSource]
 
 	nextID   atomic.Int64
 	closing  atomic.Bool // Shutdown or Close began
@@ -452,6 +455,9 @@ func (s *Server) Close() error {
 	s.swg.Wait()
 	for _, p := range pools {
 		p.close()
+	}
+	if c, ok := s.repl.(interface{ close() }); ok {
+		c.close() // after the links: no more writes to fan out
 	}
 	s.wg.Wait()
 	return nil
