@@ -3,12 +3,16 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/shardis/shardis/internal/resp"
+	"github.com/shardis/shardis/topology"
 )
 
 // direct returns a go-redis client of node addr, closed when the test ends.
@@ -194,5 +198,275 @@ func TestProxyScanDBSize(t *testing.T) {
 	}
 	if n, err := rdb.DBSize(ctx).Result(); err != nil || n != 0 {
 		t.Fatalf("DBSIZE after FLUSHALL = %d, %v", n, err)
+	}
+}
+
+// rawConn is a plain RESP connection to the proxy, for exact replies.
+type rawConn struct {
+	t  *testing.T
+	nc net.Conn
+	rr *resp.ReplyReader
+}
+
+func dialRaw(t *testing.T, addr string) *rawConn {
+	t.Helper()
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatalf("dial %s: %v", addr, err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return &rawConn{t: t, nc: nc, rr: resp.NewReplyReader(nc)}
+}
+
+// do sends the commands as one pipeline and returns their raw replies.
+func (c *rawConn) do(cmds ...[]string) []string {
+	c.t.Helper()
+	var b []byte
+	for _, args := range cmds {
+		b = resp.AppendCommand(b, args...)
+	}
+	c.nc.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := c.nc.Write(b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+	out := make([]string, len(cmds))
+	for i := range cmds {
+		raw, err := c.rr.ReadRaw()
+		if err != nil {
+			c.t.Fatalf("reply to %q: %v", cmds[i], err)
+		}
+		out[i] = string(raw)
+	}
+	return out
+}
+
+func (c *rawConn) one(args ...string) string {
+	c.t.Helper()
+	return c.do(args)[0]
+}
+
+// TestProxyLocalCommands checks what the proxy answers itself, with
+// redis-server 7.0's texts (of a cluster node where it differs).
+func TestProxyLocalCommands(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	c := dialRaw(t, d.addr)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"PING"}, "+PONG\r\n"},
+		{[]string{"PING", "hi"}, "$2\r\nhi\r\n"},
+		{[]string{"ECHO", "x y"}, "$3\r\nx y\r\n"},
+		{[]string{"SELECT", "0"}, "+OK\r\n"},
+		{[]string{"SELECT", "1"}, "-ERR SELECT is not allowed in cluster mode\r\n"},
+		{[]string{"SELECT", "x"}, "-ERR value is not an integer or out of range\r\n"},
+		{[]string{"HELLO", "4"}, "-NOPROTO unsupported protocol version\r\n"},
+		{[]string{"HELLO", "x"}, "-ERR Protocol version is not an integer or out of range\r\n"},
+		{[]string{"CLIENT", "SETNAME", "a b"}, "-ERR Client names cannot contain spaces, newlines or special characters.\r\n"},
+		{[]string{"CLIENT", "GETNAME"}, "$-1\r\n"},
+		{[]string{"CLIENT", "SETNAME", "me"}, "+OK\r\n"},
+		{[]string{"CLIENT", "GETNAME"}, "$2\r\nme\r\n"},
+		{[]string{"CLIENT", "SETINFO", "lib-name", "x"}, "-ERR unknown subcommand 'SETINFO'. Try CLIENT HELP.\r\n"},
+		{[]string{"AUTH", "pw"}, "-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n"},
+		{[]string{"NOSUCH", "a"}, "-ERR unknown command 'NOSUCH', with args beginning with: 'a' \r\n"},
+		{[]string{"GET"}, "-ERR wrong number of arguments for 'get' command\r\n"},
+		{[]string{"SINTER", "a", "b"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
+		{[]string{"MSETNX", "a", "1", "b", "2"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
+		{[]string{"SCAN", "x"}, "-ERR invalid cursor\r\n"},
+	}
+	for _, tc := range cases {
+		if got := c.one(tc.args...); got != tc.want {
+			t.Errorf("%q: got %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	if id := c.one("CLIENT", "ID"); !strings.HasPrefix(id, ":") {
+		t.Errorf("CLIENT ID = %q", id)
+	}
+	if info := c.one("CLIENT", "INFO"); !strings.Contains(info, " name=me ") || !strings.Contains(info, " resp=2") {
+		t.Errorf("CLIENT INFO = %q", info)
+	}
+	if list := c.one("CLIENT", "LIST"); !strings.Contains(list, " name=me ") {
+		t.Errorf("CLIENT LIST = %q", list)
+	}
+	// HELLO 3 switches replies to RESP3 (a map), RESET back to RESP2.
+	if h := c.one("HELLO", "3", "SETNAME", "n3"); !strings.HasPrefix(h, "%7\r\n") || !strings.Contains(h, "$4\r\nmode\r\n$7\r\ncluster\r\n") {
+		t.Errorf("HELLO 3 = %q", h)
+	}
+	c.one("HSET", "h{x}", "f", "v")
+	if got := c.one("HGETALL", "h{x}"); got != "%1\r\n$1\r\nf\r\n$1\r\nv\r\n" {
+		t.Errorf("HGETALL in RESP3 = %q", got)
+	}
+	if got := c.one("RESET"); got != "+RESET\r\n" {
+		t.Errorf("RESET = %q", got)
+	}
+	if got := c.one("HGETALL", "h{x}"); got != "*2\r\n$1\r\nf\r\n$1\r\nv\r\n" {
+		t.Errorf("HGETALL in RESP2 after RESET = %q", got)
+	}
+	// A pipeline mixing local, routed and refused commands keeps its order.
+	got := c.do([]string{"SET", "a", "1"}, []string{"PING"}, []string{"GET", "a"},
+		[]string{"SINTER", "a", "b"}, []string{"ECHO", "e"}, []string{"GET", "b"})
+	want := []string{"+OK\r\n", "+PONG\r\n", "$1\r\n1\r\n", "-CROSSSLOT Keys in request don't hash to the same slot\r\n", "$1\r\ne\r\n", "$-1\r\n"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("mixed pipeline: got %q, want %q", got, want)
+	}
+	if got := c.one("QUIT"); got != "+OK\r\n" {
+		t.Errorf("QUIT = %q", got)
+	}
+	if _, err := c.rr.ReadRaw(); err == nil {
+		t.Errorf("the connection is still open after QUIT")
+	}
+}
+
+// TestProxyRequirePass checks the proxy's own requirepass: NOAUTH first,
+// then AUTH or HELLO AUTH.
+func TestProxyRequirePass(t *testing.T) {
+	d := startDeployment(t, strings.Replace(threeShards, "[[proxy]]\n", "[[proxy]]\nrequirepass = \"sesame\"\n", 1))
+	c := dialRaw(t, d.addr)
+	if got := c.one("GET", "a"); got != "-NOAUTH Authentication required.\r\n" {
+		t.Errorf("GET before AUTH = %q", got)
+	}
+	if got := c.one("AUTH", "nope"); got != "-WRONGPASS invalid username-password pair or user is disabled.\r\n" {
+		t.Errorf("AUTH nope = %q", got)
+	}
+	if got := c.one("AUTH", "sesame"); got != "+OK\r\n" {
+		t.Errorf("AUTH = %q", got)
+	}
+	if got := c.one("GET", "a"); got != "$-1\r\n" {
+		t.Errorf("GET after AUTH = %q", got)
+	}
+	c2 := dialRaw(t, d.addr)
+	if got := c2.one("HELLO", "2", "AUTH", "default", "sesame"); !strings.HasPrefix(got, "*14\r\n") {
+		t.Errorf("HELLO 2 AUTH = %q", got)
+	}
+}
+
+// TestProxyNodeDown stops one node: its keys get CLUSTERDOWN within the
+// timeouts while the other shards keep serving, and it is used again once
+// it is back.
+func TestProxyNodeDown(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rdb := redis.NewClient(&redis.Options{Addr: d.addr, MaxRetries: -1, ReadTimeout: 10 * time.Second})
+	defer rdb.Close()
+	keys := keysOnEveryShard("down:", 1)
+	for _, k := range keys {
+		if err := rdb.Set(ctx, k, "v", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.stopNode(1)
+	start := time.Now()
+	err := rdb.Get(ctx, keys[1]).Err()
+	if err == nil || !strings.HasPrefix(err.Error(), "CLUSTERDOWN The cluster is down: node "+d.node(1)) {
+		t.Fatalf("GET on the stopped node's shard: %v", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("the error took %v", el)
+	}
+	for _, i := range []int{0, 2} {
+		if v, err := rdb.Get(ctx, keys[i]).Result(); err != nil || v != "v" {
+			t.Fatalf("GET on shard %d while shard 1 is down: %q, %v", i, v, err)
+		}
+	}
+	// A split MGET reports the part that failed.
+	if err := rdb.MGet(ctx, keys...).Err(); err == nil || !strings.HasPrefix(err.Error(), "CLUSTERDOWN") {
+		t.Fatalf("MGET with a node down: %v", err)
+	}
+	d.restartNode(1)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := rdb.Set(ctx, keys[1], "back", 0).Err()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node 1 still not used 20s after it came back: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if v, err := direct(t, d.node(1)).Get(ctx, keys[1]).Result(); err != nil || v != "back" {
+		t.Fatalf("GET on node 1 directly: %q, %v", v, err)
+	}
+}
+
+// TestProxyReload moves shard 3's slots to a new node with a reload:
+// existing clients keep their connection and are routed by the new map;
+// an invalid configuration is refused and the old one kept.
+func TestProxyReload(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := dialRaw(t, d.addr)
+	key := keysOnEveryShard("reload:", 1)[2]
+	if got := c.one("SET", key, "old"); got != "+OK\r\n" {
+		t.Fatalf("SET = %q", got)
+	}
+	moved := strings.Replace(threeShards, "{{node 2}}", "{{node 3}}", 1)
+	if err := d.reload(moved); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	if got := c.one("GET", key); got != "$-1\r\n" {
+		t.Fatalf("GET after moving the shard to an empty node = %q", got)
+	}
+	if got := c.one("SET", key, "new"); got != "+OK\r\n" {
+		t.Fatalf("SET = %q", got)
+	}
+	if v, err := direct(t, d.node(3)).Get(ctx, key).Result(); err != nil || v != "new" {
+		t.Fatalf("GET on the new node: %q, %v", v, err)
+	}
+	if v, err := direct(t, d.node(2)).Get(ctx, key).Result(); err != nil || v != "old" {
+		t.Fatalf("GET on the old node: %q, %v", v, err)
+	}
+	bad := strings.Replace(moved, `slots = ["10923-16383"]`, `slots = ["10923-16000"]`, 1)
+	cfg, err := topology.Parse("bad.toml", []byte(strings.Replace(bad, "{{node 0}}", d.node(0), 1)))
+	if err == nil {
+		err = d.proxy.Reload(cfg)
+	}
+	if err == nil {
+		t.Fatal("a configuration that leaves slots unowned was accepted")
+	}
+	if got := c.one("GET", key); got != "$3\r\nnew\r\n" {
+		t.Fatalf("GET after a refused reload = %q", got)
+	}
+}
+
+// TestInteropProxyRedis runs the basic checks through the proxy in front
+// of three redis-server processes.
+func TestInteropProxyRedis(t *testing.T) {
+	tmpl := strings.NewReplacer("{{node 0}}", "{{redis 0}}\"\nkind = \"redis",
+		"{{node 1}}", "{{redis 1}}\"\nkind = \"redis",
+		"{{node 2}}", "{{redis 2}}\"\nkind = \"redis").Replace(threeShards)
+	d := startDeployment(t, tmpl)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, proto := range []int{3, 2} {
+		rdb := redis.NewClient(&redis.Options{Addr: d.addr, Protocol: proto})
+		p := fmt.Sprintf("ri%d:", proto)
+		checkProxyTypes(ctx, t, rdb, p)
+		keys := keysOnEveryShard(p, 5)
+		var kv []any
+		for _, k := range keys {
+			kv = append(kv, k, "v-"+k)
+		}
+		if err := rdb.MSet(ctx, kv...).Err(); err != nil {
+			t.Fatalf("MSET: %v", err)
+		}
+		for _, k := range keys {
+			if v, err := direct(t, d.redis[ownerOf(k)]).Get(ctx, k).Result(); err != nil || v != "v-"+k {
+				t.Fatalf("GET %s on its redis-server: %q, %v", k, v, err)
+			}
+		}
+		vals, err := rdb.MGet(ctx, keys...).Result()
+		if err != nil || len(vals) != len(keys) || vals[4] != "v-"+keys[4] {
+			t.Fatalf("MGET = %v, %v", vals, err)
+		}
+		if n, err := rdb.DBSize(ctx).Result(); err != nil || n < int64(len(keys)) {
+			t.Fatalf("DBSIZE = %d, %v", n, err)
+		}
+		if n, err := rdb.Del(ctx, keys...).Result(); err != nil || n != int64(len(keys)) {
+			t.Fatalf("DEL = %d, %v", n, err)
+		}
+		rdb.Close()
 	}
 }
