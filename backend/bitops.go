@@ -106,6 +106,7 @@ func cmdSetBit(c *Client, args [][]byte) {
 			e.str[byteIdx] &^= mask
 		}
 		sh.dirty++
+		c.propArgs(args)
 		signalModifiedKey(c.db, key)
 		notifyKeyspaceEvent(c.srv, notifyString, "setbit", key, c.db.id)
 	}
@@ -419,6 +420,7 @@ func cmdBitOp(c *Client, args [][]byte) {
 		if sh.peek(db, dest, c.now) != nil {
 			sh.remove(dest)
 			sh.dirty++
+			c.propArgs(args)
 			signalModifiedKey(db, dest)
 			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", dest, db.id)
 		}
@@ -438,6 +440,7 @@ func cmdBitOp(c *Client, args [][]byte) {
 	e.str = res
 	e.enc = encRaw
 	sh.dirty++
+	c.propArgs(args)
 	signalModifiedKey(db, dest)
 	notifyKeyspaceEvent(c.srv, notifyString, "set", dest, db.id)
 	c.w.WriteInt(int64(maxLen))
@@ -675,6 +678,7 @@ func bitfieldGeneric(c *Client, args [][]byte, readonlyCmd bool) {
 	}
 	if changes > 0 {
 		sh.dirty += int64(changes)
+		c.propArgs(args)
 		signalModifiedKey(c.db, key)
 		notifyKeyspaceEvent(c.srv, notifyString, "setbit", key, c.db.id)
 	}

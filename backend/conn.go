@@ -52,8 +52,10 @@ type Client struct {
 	// reads from (blocking.go).
 	blk clientBlock
 
-	// prop is the running command's recorded effects (propagate.go).
+	// prop is the running command's recorded effects (propagate.go);
+	// args is its request, for handlers that propagate it from deep down.
 	prop propState
+	args [][]byte
 
 	// Read by other goroutines.
 	dbIndex  atomic.Int32
@@ -223,7 +225,9 @@ func (c *Client) call(cmd *command.Command, im *impl, args [][]byte) {
 	start := c.elapsed
 	mark := c.w.Buffered()
 	skip := c.reply
+	c.args = args
 	im.h(c, args)
+	c.args = nil
 	if c.blk.flushed {
 		// The handler blocked (blocking.go) and flushed what came before.
 		mark = 0

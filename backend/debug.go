@@ -424,6 +424,14 @@ func debugPopulate(c *Client, args [][]byte) {
 			if len(val) <= 44 { // what createStringObject makes embstr
 				e.enc = encEmbstr
 			}
+			// Redis leaves these keys out of its AOF until a rewrite;
+			// logged, the AOF holds the whole dataset.
+			if c.recording() {
+				c.propBegin(c.db, 3)
+				c.propStr("SET")
+				c.propArg(key)
+				c.propArg(val)
+			}
 		}
 		c.unlockShard(sh)
 	}

@@ -395,6 +395,7 @@ func cmdRestore(c *Client, args [][]byte) {
 	if ttl != 0 && ttl <= c.now {
 		if deleted {
 			sh.dirty++
+			c.propDel(db, key) // as Redis does
 			signalModifiedKey(db, key)
 			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 		}
@@ -416,6 +417,21 @@ func cmdRestore(c *Client, args [][]byte) {
 		e.freq = uint8(freq)
 	}
 	sh.dirty++
+	if c.recording() {
+		if ttl != 0 && !absTTL {
+			// The expiry as an absolute time, as Redis does.
+			c.propBegin(db, len(args)+1)
+			c.propArg(args[0])
+			c.propArg(args[1])
+			c.propInt(ttl)
+			for _, a := range args[3:] {
+				c.propArg(a)
+			}
+			c.propStr("ABSTTL")
+		} else {
+			c.propArgs(args)
+		}
+	}
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyGeneric, "restore", key, db.id)
 	c.w.WriteOK()

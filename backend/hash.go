@@ -553,6 +553,7 @@ func hsetGeneric(c *Client, args [][]byte, name string) {
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyHash, "hset", key, db.id)
 	sh.dirty += int64(len(args)-2) / 2
+	c.propArgs(args)
 	c.unlockShard(sh)
 }
 
@@ -575,6 +576,7 @@ func cmdHSetNX(c *Client, args [][]byte) {
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyHash, "hset", key, db.id)
 	sh.dirty++
+	c.propArgs(args)
 }
 
 // --- HGET, HMGET, HEXISTS, HLEN, HSTRLEN --------------------------------------
@@ -698,6 +700,7 @@ func cmdHDel(c *Client, args [][]byte) {
 			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 		}
 		sh.dirty += int64(deleted)
+		c.propArgs(args)
 	}
 	c.w.WriteInt(int64(deleted))
 }
@@ -772,6 +775,7 @@ func cmdHIncrBy(c *Client, args [][]byte) {
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyHash, "hincrby", key, db.id)
 	sh.dirty++
+	c.propArgs(args)
 }
 
 // cmdHIncrByFloat computes in long double as redis-server does (see the
@@ -814,6 +818,13 @@ func cmdHIncrByFloat(c *Client, args [][]byte) {
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyHash, "hincrbyfloat", key, db.id)
 	sh.dirty++
+	if c.recording() { // the result, as HSET, as Redis does
+		c.propBegin(db, 4)
+		c.propStr("HSET")
+		c.propArg(key)
+		c.propArg(field)
+		c.propArg(out)
+	}
 }
 
 // --- HRANDFIELD ---------------------------------------------------------------------

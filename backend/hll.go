@@ -641,6 +641,7 @@ func cmdPFAdd(c *Client, args [][]byte) {
 		notifyKeyspaceEvent(c.srv, notifyString, "pfadd", key, db.id)
 		sh.dirty += int64(updated)
 		hllInvalidateCache(e.str)
+		c.propArgs(args)
 		c.w.WriteInt(1)
 		return
 	}
@@ -677,6 +678,7 @@ func cmdPFCount(c *Client, args [][]byte) {
 		binary.LittleEndian.PutUint64(s[8:16], card)
 		signalModifiedKey(db, key)
 		sh.dirty++
+		c.propArgs(args) // the cache changed the value, as in Redis
 	}
 	c.w.WriteInt(int64(card))
 }
@@ -767,6 +769,7 @@ func cmdPFMerge(c *Client, args [][]byte) {
 	// A PFMERGE is reported as a PFADD: in effect it adds many elements.
 	notifyKeyspaceEvent(c.srv, notifyString, "pfadd", dst, db.id)
 	sh.dirty++
+	c.propArgs(args)
 	c.w.WriteOK()
 }
 
@@ -799,6 +802,7 @@ func cmdPFDebug(c *Client, args [][]byte) {
 			e.str = d
 			hllSetTail(e, 0)
 			sh.dirty++
+			c.propArgs(args)
 		}
 		regs := e.str[hllHdrSize:]
 		c.w.WriteArrayLen(hllRegisters)
@@ -829,6 +833,7 @@ func cmdPFDebug(c *Client, args [][]byte) {
 			hllSetTail(e, 0)
 			conv = 1
 			sh.dirty++
+			c.propArgs(args)
 		}
 		c.w.WriteInt(int64(conv))
 	default:

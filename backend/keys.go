@@ -204,6 +204,7 @@ func cmdDel(c *Client, args [][]byte) {
 		if sh.peek(db, keys[0], c.now) != nil {
 			sh.remove(keys[0])
 			sh.dirty++
+			c.propArgs(args)
 			signalModifiedKey(db, keys[0])
 			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", keys[0], db.id)
 			n = 1
@@ -224,6 +225,9 @@ func cmdDel(c *Client, args [][]byte) {
 			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", k, db.id)
 			n++
 		}
+	}
+	if n > 0 {
+		c.propArgs(args)
 	}
 	c.unlockShards(db, m)
 	c.w.WriteInt(int64(n))
@@ -328,10 +332,22 @@ func expireGeneric(c *Client, args [][]byte, name string, basetime int64, secs b
 	}
 	if when <= c.now {
 		sh.remove(key)
+		c.propDel(db, key)
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 	} else {
 		sh.setExpire(e, when)
+		if c.recording() {
+			// As PEXPIREAT key ms with the request's conditions, as Redis
+			// does.
+			c.propBegin(db, len(args))
+			c.propStr("PEXPIREAT")
+			c.propArg(key)
+			c.propInt(when)
+			for _, a := range args[3:] {
+				c.propArg(a)
+			}
+		}
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "expire", key, db.id)
 	}
@@ -395,6 +411,7 @@ func cmdPersist(c *Client, args [][]byte) {
 	if e := sh.peekTouched(c.db, args[1], c.now); e != nil && e.expire != 0 {
 		sh.setExpire(e, 0)
 		sh.dirty++
+		c.propArgs(args)
 		signalModifiedKey(c.db, args[1])
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "persist", args[1], c.db.id)
 		n = 1
@@ -411,6 +428,9 @@ func renameGeneric(c *Client, args [][]byte, nx bool) {
 	si, di := shardIndex(src), shardIndex(dst)
 	c.lockShardPair(db, si, db, di)
 	found, renamed := renameLocked(c, src, dst, si, di, nx)
+	if renamed {
+		c.propArgs(args)
+	}
 	c.unlockShardPair(db, si, db, di)
 	switch {
 	case !found:
@@ -477,6 +497,7 @@ func cmdMove(c *Client, args [][]byte) {
 		signalKeyAsReadyKind(dst, key, e.kind)
 		src.shards[i].remove(key)
 		src.shards[i].dirty++
+		c.propArgs(args)
 		signalModifiedKey(src, key)
 		signalModifiedKey(dst, key)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "move_from", key, src.id)
@@ -537,6 +558,7 @@ func cmdCopy(c *Client, args [][]byte) {
 		dsh.setExpire(ne, e.expire)
 	}
 	dsh.dirty++
+	c.propArgs(args)
 	signalModifiedKey(dst, newkey)
 	notifyKeyspaceEvent(c.srv, notifyGeneric, "copy_to", newkey, dst.id)
 	c.w.WriteInt(1)
@@ -584,6 +606,7 @@ func cmdSwapDB(c *Client, args [][]byte) {
 			sa.expires, sb.expires = sb.expires, sa.expires
 		}
 		a.shards[0].dirty++
+		c.propArgs(args)
 		// Clients blocked in either database may find their keys now.
 		c.srv.blocking.signalDB(a)
 		c.srv.blocking.signalDB(b)
@@ -624,6 +647,7 @@ func cmdFlushDB(c *Client, args [][]byte) {
 	c.lockDB(db)
 	touchAllWatchedKeysInDB(db, nil, c.now)
 	db.shards[0].dirty += db.flushLocked()
+	c.propArgs(args) // even when it was empty, as Redis does
 	c.unlockDB(db)
 	c.w.WriteOK()
 }
@@ -642,6 +666,7 @@ func cmdFlushAll(c *Client, args [][]byte) {
 		n += db.flushLocked()
 	}
 	dbs[0].shards[0].dirty += n + 1
+	c.propArgs(args) // even when it was empty, as Redis does
 	for i := len(dbs) - 1; i >= 0; i-- {
 		c.unlockDB(dbs[i])
 	}

@@ -375,6 +375,7 @@ func pushGeneric(c *Client, args [][]byte, where int, xx bool) {
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyList, pushEvent(where), key, db.id)
 	sh.dirty += int64(len(args) - 2)
+	c.propArgs(args)
 	c.unlockShard(sh)
 }
 
@@ -416,6 +417,7 @@ func popGeneric(c *Client, args [][]byte, where int) {
 	case !hasCount:
 		c.w.WriteBulkString(l.pop(where))
 		listElementsRemoved(c, db, sh, key, l, where, 1, true)
+		c.propArgs(args)
 		return
 	}
 	n := int(min(count, int64(l.n)))
@@ -424,6 +426,7 @@ func popGeneric(c *Client, args [][]byte, where int) {
 		c.w.WriteBulkString(l.pop(where))
 	}
 	listElementsRemoved(c, db, sh, key, l, where, n, true)
+	c.propArgs(args)
 }
 
 // --- LLEN, LRANGE, LINDEX, LSET ---------------------------------------------
@@ -554,6 +557,7 @@ func cmdLSet(c *Client, args [][]byte) {
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyList, "lset", key, db.id)
 	sh.dirty++
+	c.propArgs(args)
 }
 
 // --- LINSERT, LREM, LTRIM ---------------------------------------------------
@@ -593,6 +597,7 @@ func cmdLInsert(c *Client, args [][]byte) {
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyList, "linsert", key, db.id)
 		sh.dirty++
+		c.propArgs(args)
 		c.w.WriteInt(int64(l.n))
 		return
 	}
@@ -633,6 +638,7 @@ func cmdLRem(c *Client, args [][]byte) {
 		}
 		signalModifiedKey(db, key)
 		sh.dirty += removed
+		c.propArgs(args)
 	}
 	c.w.WriteInt(removed)
 }
@@ -686,6 +692,9 @@ func cmdLTrim(c *Client, args [][]byte) {
 	}
 	signalModifiedKey(db, key)
 	sh.dirty += left + right
+	if left+right > 0 {
+		c.propArgs(args)
+	}
 	c.w.WriteOK()
 }
 
@@ -843,6 +852,44 @@ func lmoveLocked(c *Client, db *DB, src, dst []byte, l *listValue, from, to int,
 		signalModifiedKey(db, src)
 	}
 	ssh.dirty++
+	if c.recording() {
+		// RPOPLPUSH, BLMOVE and BRPOPLPUSH as the LMOVE they do.
+		c.propBegin(db, 5)
+		c.propStr("LMOVE")
+		c.propArg(src)
+		c.propArg(dst)
+		c.propStr(listPositionName(from))
+		c.propStr(listPositionName(to))
+	}
+}
+
+func listPositionName(where int) string {
+	if where == listHead {
+		return "LEFT"
+	}
+	return "RIGHT"
+}
+
+// propPop records the non-blocking pop of n elements (no count when n < 0)
+// that LMPOP and the blocking pops propagate as, as Redis does.
+func (c *Client) propPop(db *DB, key []byte, where int, n int) {
+	if !c.recording() {
+		return
+	}
+	name := "RPOP"
+	if where == listHead {
+		name = "LPOP"
+	}
+	if n < 0 {
+		c.propBegin(db, 2)
+	} else {
+		c.propBegin(db, 3)
+	}
+	c.propStr(name)
+	c.propArg(key)
+	if n >= 0 {
+		c.propInt(int64(n))
+	}
 }
 
 // --- LMPOP, BLMPOP ----------------------------------------------------------
@@ -916,6 +963,7 @@ func popRangeWithKey(c *Client, db *DB, sh *shard, key []byte, l *listValue, whe
 		c.w.WriteBulkString(l.pop(where))
 	}
 	listElementsRemoved(c, db, sh, key, l, where, n, signal)
+	c.propPop(db, key, where, n)
 }
 
 // --- BLPOP, BRPOP, BLMPOP ---------------------------------------------------
@@ -947,6 +995,7 @@ func blockingPop(c *Client, keys [][]byte, where int, timeoutArg []byte, count i
 			c.w.WriteBulk(key)
 			c.w.WriteBulkString(l.pop(where))
 			listElementsRemoved(c, db, sh, key, l, where, 1, true)
+			c.propPop(db, key, where, -1)
 		}
 		c.unlockShards(db, m)
 		return
@@ -971,6 +1020,7 @@ func blockingPop(c *Client, keys [][]byte, where int, timeoutArg []byte, count i
 		c.w.WriteBulk(key)
 		c.w.WriteBulkString(l.pop(where))
 		listElementsRemoved(c, db, sh, key, l, where, 1, false)
+		c.propPop(db, key, where, -1)
 		return true
 	})
 }

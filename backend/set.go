@@ -416,6 +416,15 @@ func (s *setValue) clone() *setValue {
 }
 
 // writeElem writes a member as a bulk string.
+// propElem adds x as an argument of the record being built.
+func (c *Client) propElem(x setElem) {
+	if x.isInt {
+		c.propInt(x.v)
+	} else {
+		c.propStr(x.s)
+	}
+}
+
 func writeElem(c *Client, x setElem) {
 	if x.isInt {
 		c.w.WriteBulkInt(x.v)
@@ -528,6 +537,7 @@ func cmdSAdd(c *Client, args [][]byte) {
 	if added > 0 {
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifySet, "sadd", key, db.id)
+		c.propArgs(args)
 	}
 	sh.dirty += int64(added)
 	c.unlockShard(sh)
@@ -563,6 +573,7 @@ func cmdSRem(c *Client, args [][]byte) {
 				notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 			}
 			sh.dirty += int64(deleted)
+			c.propArgs(args)
 		}
 	}
 	c.unlockShard(sh)
@@ -614,6 +625,7 @@ func cmdSMove(c *Client, args [][]byte) {
 	signalModifiedKey(db, src)
 	signalModifiedKey(db, dst)
 	ssh.dirty++
+	c.propArgs(args)
 	if ds.add(m, maxIntsetEntries(c)) {
 		dsh.dirty++
 		notifyKeyspaceEvent(c.srv, notifySet, "sadd", dst, db.id)
@@ -825,6 +837,12 @@ func cmdSPop(c *Client, args [][]byte) {
 	}
 	i := rand.IntN(s.card())
 	writeElem(c, s.elem(i))
+	if c.recording() { // as SREM of the member, as Redis does
+		c.propBegin(db, 3)
+		c.propStr("SREM")
+		c.propArg(key)
+		c.propElem(s.elem(i))
+	}
 	s.removeIndex(i)
 	notifyKeyspaceEvent(c.srv, notifySet, "spop", key, db.id)
 	if s.card() == 0 {
@@ -866,14 +884,26 @@ func spopWithCount(c *Client, args [][]byte) {
 		deleteSetKey(c, sh, key)
 		signalModifiedKey(db, key)
 		sh.dirty++
+		c.propDel(db, key) // the whole set: DEL, as Redis does
 		return
 	}
 	c.w.WriteSetLen(int(count))
+	// The popped members are propagated as one SREM (Redis 7.0 sends one
+	// SREM per member; the effect is the same).
+	rec := c.recording()
+	if rec {
+		c.propBegin(db, int(count)+2)
+		c.propStr("SREM")
+		c.propArg(key)
+	}
 	remaining := size - count
 	if remaining*spopMoveStrategyMul > count {
 		for ; count > 0; count-- {
 			i := rand.IntN(s.card())
 			writeElem(c, s.elem(i))
+			if rec {
+				c.propElem(s.elem(i))
+			}
 			s.removeIndex(i)
 		}
 	} else {
@@ -895,6 +925,9 @@ func spopWithCount(c *Client, args [][]byte) {
 		for i := range kept {
 			if !kept[i] {
 				writeElem(c, s.elem(i))
+				if rec {
+					c.propElem(s.elem(i))
+				}
 			}
 		}
 		e.obj = ns
@@ -942,6 +975,7 @@ func deleteStoreTarget(c *Client, dst []byte) {
 	if sh.peek(c.db, dst, c.now) != nil {
 		sh.remove(dst)
 		sh.dirty++
+		c.propArgs(c.args)
 		signalModifiedKey(c.db, dst)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "del", dst, c.db.id)
 	}
@@ -1033,6 +1067,7 @@ func storeResult(c *Client, dst []byte, res *setValue, event string) {
 	c.w.WriteInt(int64(res.card()))
 	notifyKeyspaceEvent(c.srv, notifySet, event, dst, c.db.id)
 	sh.dirty++
+	c.propArgs(c.args)
 }
 
 func cmdSInterCard(c *Client, args [][]byte) {

@@ -23,8 +23,8 @@ func init() {
 	register("get", cmdGet)
 	register("set", cmdSet)
 	register("setnx", cmdSetNX)
-	register("setex", func(c *Client, args [][]byte) { setGeneric(c, args[1], args[3], setEX, args[2], "setex", false) })
-	register("psetex", func(c *Client, args [][]byte) { setGeneric(c, args[1], args[3], setPX, args[2], "psetex", false) })
+	register("setex", func(c *Client, args [][]byte) { setGeneric(c, args, args[1], args[3], setEX, args[2], "setex", false) })
+	register("psetex", func(c *Client, args [][]byte) { setGeneric(c, args, args[1], args[3], setPX, args[2], "psetex", false) })
 	register("getset", cmdGetSet)
 	register("getex", cmdGetEx)
 	register("getdel", cmdGetDel)
@@ -36,8 +36,8 @@ func init() {
 	register("getrange", cmdGetRange)
 	register("substr", cmdGetRange)
 	register("setrange", cmdSetRange)
-	register("incr", func(c *Client, args [][]byte) { incrDecr(c, args[1], 1) })
-	register("decr", func(c *Client, args [][]byte) { incrDecr(c, args[1], -1) })
+	register("incr", func(c *Client, args [][]byte) { incrDecr(c, args, args[1], 1) })
+	register("decr", func(c *Client, args [][]byte) { incrDecr(c, args, args[1], -1) })
 	register("incrby", cmdIncrBy)
 	register("decrby", cmdDecrBy)
 	register("incrbyfloat", cmdIncrByFloat)
@@ -293,16 +293,18 @@ func cmdSet(c *Client, args [][]byte) {
 	if !ok {
 		return
 	}
-	setGeneric(c, args[1], args[2], flags, expire, "set", false)
+	setGeneric(c, args, args[1], args[2], flags, expire, "set", false)
 }
 
 func cmdSetNX(c *Client, args [][]byte) {
-	setGeneric(c, args[1], args[2], setNX, nil, "setnx", true)
+	setGeneric(c, args, args[1], args[2], setNX, nil, "setnx", true)
 }
 
 // setGeneric is redis-server's setGenericCommand: SET with its options, and
-// SETNX (intReply: :1 / :0), SETEX and PSETEX.
-func setGeneric(c *Client, key, val []byte, flags int, expire []byte, name string, intReply bool) {
+// SETNX (intReply: :1 / :0), SETEX and PSETEX. args is the request, which
+// is propagated as it is unless it has a relative expiry: then as SET key
+// value PXAT ms, as Redis does.
+func setGeneric(c *Client, args [][]byte, key, val []byte, flags int, expire []byte, name string, intReply bool) {
 	var when int64
 	if expire != nil {
 		var ok bool
@@ -346,6 +348,18 @@ func setGeneric(c *Client, key, val []byte, flags int, expire []byte, name strin
 		// as in redis-server 7.0.
 		sh.setExpire(e, when)
 	}
+	if c.recording() {
+		if expire != nil && flags&setPXAT == 0 {
+			c.propBegin(db, 5)
+			c.propStr("SET")
+			c.propArg(key)
+			c.propArg(val)
+			c.propStr("PXAT")
+			c.propInt(when)
+		} else {
+			c.propArgs(args)
+		}
+	}
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyString, "set", key, db.id)
 	if expire != nil {
@@ -379,6 +393,12 @@ func cmdGetSet(c *Client, args [][]byte) {
 		c.w.WriteBulk(e.str)
 	}
 	setStringKey(c, sh, e, key, args[2], false)
+	if c.recording() { // as SET, as Redis does
+		c.propBegin(db, 3)
+		c.propStr("SET")
+		c.propArg(key)
+		c.propArg(args[2])
+	}
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyString, "set", key, db.id)
 	c.unlockShard(sh)
@@ -415,16 +435,23 @@ func cmdGetEx(c *Client, args [][]byte) {
 		// An absolute time already past deletes the key.
 		sh.remove(key)
 		sh.dirty++
+		c.propDel(db, key)
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 	case expire != nil:
 		sh.setExpire(e, when)
 		sh.dirty++
+		c.propExpireAt(db, key, when)
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "expire", key, db.id)
 	case flags&setPersist != 0 && e.expire != 0:
 		sh.setExpire(e, 0)
 		sh.dirty++
+		if c.recording() {
+			c.propBegin(db, 2)
+			c.propStr("PERSIST")
+			c.propArg(key)
+		}
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "persist", key, db.id)
 	}
@@ -445,6 +472,7 @@ func cmdGetDel(c *Client, args [][]byte) {
 		c.w.WriteBulk(e.str)
 		sh.remove(key)
 		sh.dirty++
+		c.propDel(db, key) // as Redis does
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyGeneric, "del", key, db.id)
 	}
@@ -534,6 +562,7 @@ func msetGeneric(c *Client, args [][]byte, nx bool) {
 		signalModifiedKey(db, key)
 		notifyKeyspaceEvent(c.srv, notifyString, "set", key, db.id)
 	}
+	c.propArgs(args)
 	c.unlockShards(db, ks.mask)
 	if nx {
 		c.w.WriteInt(1)
@@ -567,6 +596,7 @@ func cmdAppend(c *Client, args [][]byte) {
 		e.enc = encRaw
 	}
 	sh.dirty++
+	c.propArgs(args)
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyString, "append", key, db.id)
 	n := len(e.str)
@@ -679,6 +709,7 @@ func cmdSetRange(c *Client, args [][]byte) {
 	copy(e.str[offset:], v)
 	e.enc = encRaw
 	sh.dirty++
+	c.propArgs(args)
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyString, "setrange", key, db.id)
 	c.w.WriteInt(int64(len(e.str)))
@@ -692,7 +723,7 @@ func cmdIncrBy(c *Client, args [][]byte) {
 		c.err(errNotInt)
 		return
 	}
-	incrDecr(c, args[1], incr)
+	incrDecr(c, args, args[1], incr)
 }
 
 func cmdDecrBy(c *Client, args [][]byte) {
@@ -705,12 +736,13 @@ func cmdDecrBy(c *Client, args [][]byte) {
 		c.err(errDecrOverflow)
 		return
 	}
-	incrDecr(c, args[1], -incr)
+	incrDecr(c, args, args[1], -incr)
 }
 
 // incrDecr adds incr to the integer at key (0 when absent). The expiry is
-// kept, and the value rewritten in place.
-func incrDecr(c *Client, key []byte, incr int64) {
+// kept, and the value rewritten in place. args, the request, is
+// propagated as it is.
+func incrDecr(c *Client, args [][]byte, key []byte, incr int64) {
 	db := c.db
 	sh := db.shard(key)
 	c.lockShard(sh)
@@ -740,6 +772,7 @@ func incrDecr(c *Client, key []byte, incr int64) {
 	}
 	strStoreInt(e, v)
 	sh.dirty++
+	c.propArgs(args)
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyString, "incrby", key, db.id)
 	c.unlockShard(sh)
@@ -784,6 +817,15 @@ func cmdIncrByFloat(c *Client, args [][]byte) {
 	}
 	strStoreValue(e, out, wholeStringEncoding(out))
 	sh.dirty++
+	if c.recording() {
+		// The result, not the increment: the float arithmetic and its
+		// printing must not be done again (Redis: SET key value KEEPTTL).
+		c.propBegin(db, 4)
+		c.propStr("SET")
+		c.propArg(key)
+		c.propArg(out)
+		c.propStr("KEEPTTL")
+	}
 	signalModifiedKey(db, key)
 	notifyKeyspaceEvent(c.srv, notifyString, "incrbyfloat", key, db.id)
 	c.w.WriteBulk(out)

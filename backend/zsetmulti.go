@@ -152,7 +152,8 @@ func zpopLocked(c *Client, keys [][]byte, max, emitKey bool, count int64, nested
 		c.w.WriteArrayLen(0)
 		return nil
 	}
-	if count == -1 {
+	noCount := count == -1
+	if noCount {
 		count = 1
 	}
 	z := zsetOf(e)
@@ -198,6 +199,24 @@ func zpopLocked(c *Client, keys [][]byte, max, emitKey bool, count int64, nested
 	}
 	if z.len() == 0 {
 		deleteEmptyZset(c, sh, key)
+	}
+	if c.recording() {
+		// ZMPOP and the blocking pops as the ZPOPMIN or ZPOPMAX they do,
+		// as Redis does.
+		if noCount {
+			c.propBegin(db, 2)
+		} else {
+			c.propBegin(db, 3)
+		}
+		if max {
+			c.propStr("ZPOPMAX")
+		} else {
+			c.propStr("ZPOPMIN")
+		}
+		c.propArg(key)
+		if !noCount {
+			c.propInt(rangeLen)
+		}
 	}
 	return key
 }

@@ -260,6 +260,7 @@ pairsLoop:
 		c.w.WriteInt(int64(added))
 	}
 	if added+updated > 0 {
+		c.propArgs(args)
 		signalModifiedKey(db, key)
 		event := "zadd"
 		if incr {
@@ -311,6 +312,7 @@ func cmdZRem(c *Client, args [][]byte) {
 		}
 		signalModifiedKey(db, key)
 		sh.dirty += int64(deleted)
+		c.propArgs(args)
 	}
 	c.w.WriteInt(int64(deleted))
 }
@@ -736,6 +738,7 @@ func storeZset(c *Client, dst []byte, z *zset, event string) {
 			signalModifiedKey(db, dst)
 			notifyKeyspaceEvent(c.srv, notifyGeneric, "del", dst, db.id)
 			sh.dirty++
+			c.propArgs(c.args)
 		}
 		return
 	}
@@ -755,6 +758,7 @@ func storeZset(c *Client, dst []byte, z *zset, event string) {
 	signalModifiedKey(db, dst)
 	notifyKeyspaceEvent(c.srv, notifyZSet, event, dst, db.id)
 	sh.dirty++
+	c.propArgs(c.args)
 	if created {
 		signalKeyAsReady(db, dst)
 	}
@@ -853,6 +857,7 @@ func zremrangeGeneric(c *Client, args [][]byte, rangeType int) {
 		if z.len() == 0 {
 			deleteEmptyZset(c, sh, key)
 		}
+		c.propArgs(args)
 	}
 	sh.dirty += int64(count)
 	c.w.WriteInt(int64(count))
