@@ -26,7 +26,7 @@ import (
 func (c *Client) lockShard(sh *shard) {
 	if !c.inExec {
 		sh.mu.Lock()
-		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+		if c.prop.sink != nil || sh.db.srv.prop.sink.Load() != nil {
 			c.propHold(sh.db, shardBit(sh.idx))
 		}
 	}
@@ -46,7 +46,7 @@ func (c *Client) unlockShard(sh *shard) {
 func (c *Client) lockShards(db *DB, m shardMask) {
 	if !c.inExec {
 		db.lockShardMask(m)
-		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+		if c.prop.sink != nil || db.srv.prop.sink.Load() != nil {
 			c.propHold(db, m)
 		}
 	}
@@ -67,7 +67,7 @@ func (c *Client) unlockShards(db *DB, m shardMask) {
 func (c *Client) lockDB(db *DB) {
 	if !c.inExec {
 		db.lockAll()
-		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+		if c.prop.sink != nil || db.srv.prop.sink.Load() != nil {
 			c.propHold(db, allShards)
 		}
 	}
@@ -88,7 +88,7 @@ func (c *Client) unlockDB(db *DB) {
 func (c *Client) lockShardPair(a *DB, i int, b *DB, j int) {
 	if !c.inExec {
 		lockShardPair(a, i, b, j)
-		if c.prop.sink != nil || c.srv.prop.sink.Load() != nil {
+		if c.prop.sink != nil || a.srv.prop.sink.Load() != nil {
 			c.propHold(a, shardBit(i))
 			c.propHold(b, shardBit(j))
 		}

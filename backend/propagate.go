@@ -238,7 +238,7 @@ func (p *propState) flush(sink Sink, held []HeldShards) {
 func (c *Client) propHold(db *DB, m shardMask) {
 	p := &c.prop
 	if p.sink == nil {
-		k := c.srv.loadSink()
+		k := db.srv.loadSink()
 		if k == nil {
 			return
 		}
