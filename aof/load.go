@@ -79,7 +79,7 @@ func (l *Log) Load(apply func(db int, args [][]byte) error) (LoadInfo, error) {
 			f.Close()
 			return info, fmt.Errorf("aof: %s: %w", fi.name, err)
 		}
-		res, err := sc.scan(f, fi.name, st.Size(), apply)
+		res, err := sc.scan(f, fi.name, st.Size(), last, apply)
 		f.Close()
 		info.Files++
 		info.Commands += res.commands
@@ -163,6 +163,7 @@ type scanner struct {
 	block []byte   // arguments of the open MULTI block, back to back
 	cmds  []queued // the commands of the open block
 	args  [][]byte
+	raw   []byte // a command reread by crlfOK
 }
 
 type queued struct {
@@ -200,7 +201,12 @@ func digits(n int) int {
 // scan reads one file of the given size. apply may be nil (check-aof). An
 // error from apply is returned as the error; problems with the file's
 // content are in the result.
-func (s *scanner) scan(f io.ReaderAt, name string, size int64, apply func(db int, args [][]byte) error) (scanResult, error) {
+//
+// In the last file, a command with a zero byte in an argument has the bytes
+// after each argument checked for CRLF (which resp.Reader skips unchecked,
+// as Redis does): a crash can leave zeros where the data should be, behind
+// an intact length header.
+func (s *scanner) scan(f io.ReaderAt, name string, size int64, last bool, apply func(db int, args [][]byte) error) (scanResult, error) {
 	var res scanResult
 	s.cr = countingReader{r: io.NewSectionReader(f, 0, size)}
 	s.rd.Reset(&s.cr)
@@ -246,6 +252,10 @@ func (s *scanner) scan(f io.ReaderAt, name string, size int64, apply func(db int
 			var got [1]byte
 			_, _ = f.ReadAt(got[:], pos)
 			bad(fmt.Sprintf("bad format: expected '*' (a RESP array), got %q", got[0]))
+			return res, nil
+		}
+		if last && hasZero(args) && !s.crlfOK(f, pos, end, args) {
+			bad("bad format: expected CRLF after an argument (zeros where data should be)")
 			return res, nil
 		}
 		switch {
@@ -294,6 +304,40 @@ func (s *scanner) scan(f io.ReaderAt, name string, size int64, apply func(db int
 		res.torn = true
 	}
 	return res, nil
+}
+
+func hasZero(args [][]byte) bool {
+	for _, a := range args {
+		if bytes.IndexByte(a, 0) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// crlfOK rereads the command at [pos, end) and checks the CRLF after each
+// argument.
+func (s *scanner) crlfOK(f io.ReaderAt, pos, end int64, args [][]byte) bool {
+	if cap(s.raw) < int(end-pos) {
+		s.raw = make([]byte, end-pos)
+	}
+	raw := s.raw[:end-pos]
+	if _, err := f.ReadAt(raw, pos); err != nil && err != io.EOF {
+		return false
+	}
+	i := bytes.IndexByte(raw, '\n') + 1
+	for _, a := range args {
+		j := bytes.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return false
+		}
+		i += j + 1 + len(a)
+		if i+2 > len(raw) || raw[i] != '\r' || raw[i+1] != '\n' {
+			return false
+		}
+		i += 2
+	}
+	return true
 }
 
 func (s *scanner) queue(db int, args [][]byte) {

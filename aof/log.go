@@ -105,8 +105,9 @@ type Log struct {
 	lastSync  time.Time
 	closed    bool
 
-	stop chan struct{}
-	wg   sync.WaitGroup
+	timing timing
+	stop   chan struct{}
+	wg     sync.WaitGroup
 }
 
 func (o *Options) defaults() {
@@ -147,6 +148,7 @@ func Open(opts Options) (*Log, error) {
 		log:    opts.Logger,
 		policy: opts.Fsync,
 		stop:   make(chan struct{}),
+		timing: timing{fsync: fsyncEvery, retry: retryEvery, postpone: maxPostponeBy},
 	}
 	l.cond = sync.NewCond(&l.mu)
 	if err := l.fs.MkdirAll(l.dir, 0o755); err != nil {

@@ -350,6 +350,12 @@ func (m *manifest) encode() []byte {
 	return b
 }
 
+// errManifestNotDurable is wrapped by writeManifest's error when the new
+// manifest replaced the old one but the directory fsync failed: processes
+// see the new one, a crash may bring back the old one, so the files of both
+// must be kept.
+var errManifestNotDurable = errors.New("the new manifest is in place but not durable")
+
 // writeManifest replaces dir/name durably: a temp file written and
 // fsynced, renamed over the manifest, then the directory fsynced.
 func writeManifest(fsys FS, dir, name string, m *manifest) error {
@@ -374,7 +380,7 @@ func writeManifest(fsys FS, dir, name string, m *manifest) error {
 		return fmt.Errorf("aof: renaming the manifest: %w", err)
 	}
 	if err := fsys.SyncDir(dir); err != nil {
-		return fmt.Errorf("aof: fsyncing the AOF directory: %w", err)
+		return fmt.Errorf("aof: fsyncing the AOF directory: %w (%w)", err, errManifestNotDurable)
 	}
 	return nil
 }

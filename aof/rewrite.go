@@ -80,8 +80,18 @@ func (rw *Rewrite) begin(man *manifest) error {
 	next := &manifest{base: man.base, incr: append(append([]fileInfo(nil), man.incr...),
 		fileInfo{name: name, seq: seq, typ: typeIncr})}
 	if err := writeManifest(l.fs, l.dir, ManifestName(l.opts.FileName), next); err != nil {
-		f.Close()
-		_ = l.fs.Remove(filepath.Join(l.dir, name))
+		if !errors.Is(err, errManifestNotDurable) {
+			f.Close()
+			_ = l.fs.Remove(filepath.Join(l.dir, name))
+			return err
+		}
+		// The manifest lists the new incr: it becomes the current file,
+		// as after Abort.
+		l.mu.Lock()
+		l.man = next
+		rw.incr = &segFile{name: name, seq: seq, f: f, db: -1}
+		l.mu.Unlock()
+		_ = rw.switchIncr()
 		return err
 	}
 	rw.baseSeq = 1
@@ -195,7 +205,7 @@ func (rw *Rewrite) Commit() error {
 		err = writeManifest(l.fs, l.dir, ManifestName(l.opts.FileName), next)
 	}
 	l.mu.Lock()
-	if err == nil {
+	if err == nil || errors.Is(err, errManifestNotDurable) {
 		l.man = next
 		l.baseSize = st.Size()
 	}
@@ -204,6 +214,10 @@ func (rw *Rewrite) Commit() error {
 	l.mu.Unlock()
 	if cerr := old.f.Close(); cerr != nil {
 		l.log.Warn().Err(cerr).Str("file", old.name).Msg("aof: closing the old incr file")
+	}
+	if errors.Is(err, errManifestNotDurable) {
+		// A crash may bring back the previous manifest: keep its files.
+		return fmt.Errorf("aof: switching to the new base: %w", err)
 	}
 	if err != nil {
 		// The manifest still lists old base, old incr files and the new

@@ -9,12 +9,16 @@ import (
 
 // Timing of the background work, as redis-server does it: fsync once a
 // second (everysec), retry a failed write often (serverCron at hz 10), and
-// postpone a write at most 2 s while an fsync is still running.
-const (
+// postpone a write at most 2 s while an fsync is still running. Variables
+// so that tests can shrink them.
+var (
 	fsyncEvery    = time.Second
 	retryEvery    = 100 * time.Millisecond
 	maxPostponeBy = 2 * time.Second
 )
+
+// timing is the copy of those a Log took at Open.
+type timing struct{ fsync, retry, postpone time.Duration }
 
 var (
 	multiCmd = []byte("*1\r\n$5\r\nMULTI\r\n")
@@ -128,7 +132,7 @@ func (l *Log) flushLocked(force bool) error {
 	if l.policy == EverySec && len(l.buf) > 0 && l.fsyncing != nil {
 		// Redis postpones the write while the background fsync runs, at
 		// most 2 s; a write(2) would block behind it anyway.
-		ch, deadline := l.fsyncing, l.fsyncFrom.Add(maxPostponeBy)
+		ch, deadline := l.fsyncing, l.fsyncFrom.Add(l.timing.postpone)
 		l.mu.Unlock()
 		t := time.NewTimer(time.Until(deadline))
 		late := false
@@ -298,7 +302,7 @@ func (l *Log) markSyncedLocked(files []*segFile, upTo int64) {
 // under EverySec fsyncs once a second.
 func (l *Log) background() {
 	defer l.wg.Done()
-	t := time.NewTicker(retryEvery)
+	t := time.NewTicker(l.timing.retry)
 	defer t.Stop()
 	for {
 		select {
@@ -314,7 +318,7 @@ func (l *Log) background() {
 			_ = l.flushLocked(true)
 		}
 		if l.policy == EverySec && l.fsyncing == nil && (l.synced < l.written || l.ferr != nil) &&
-			time.Since(l.lastSync) >= fsyncEvery {
+			time.Since(l.lastSync) >= l.timing.fsync {
 			l.fsyncBackgroundLocked()
 		}
 		l.mu.Unlock()
