@@ -5,7 +5,7 @@ BIN      := bin/shardis
 PKGS     := ./...
 FUZZTIME ?= 30s
 
-.PHONY: all build run test interop race fuzz bench-micro fmt lint vet clean
+.PHONY: all build run test interop race fuzz bench bench-micro fmt lint vet clean
 
 all: build
 
@@ -32,8 +32,13 @@ fuzz:
 	$(GO) test ./internal/resp -run '^$$' -fuzz '^FuzzReadCommand$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/resp -run '^$$' -fuzz '^FuzzReadReply$$' -fuzztime $(FUZZTIME)
 
+# shardis side by side with redis-server, Redis Cluster and twemproxy (where
+# installed), bench/scenarios.toml: results/bench.md, bench.json, *.png.
+bench: build
+	$(BIN) bench -scenarios bench/scenarios.toml -out results
+
 bench-micro:
-	$(GO) test -run '^$$' -bench . -benchmem -count=6 ./internal/... ./topology/... ./backend/... | tee bench-micro.new.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count=6 ./internal/... ./topology/... ./backend/... $$(for d in proxy aof; do [ -d $$d ] && echo ./$$d/...; done) | tee bench-micro.new.txt
 	@if [ -f bench-micro.old.txt ] && command -v benchstat >/dev/null; then benchstat bench-micro.old.txt bench-micro.new.txt; fi
 	mv bench-micro.new.txt bench-micro.old.txt
 
