@@ -273,6 +273,8 @@ func TestProxyLocalCommands(t *testing.T) {
 		{[]string{"SINTER", "a", "b"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
 		{[]string{"MSETNX", "a", "1", "b", "2"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
 		{[]string{"SCAN", "x"}, "-ERR invalid cursor\r\n"},
+		{[]string{"MONITOR"}, "-ERR 'monitor' is not supported by the proxy\r\n"},
+		{[]string{"DEBUG", "SLEEP", "0"}, "-ERR the proxy does not forward 'debug': connect to a node to run it\r\n"},
 	}
 	for _, tc := range cases {
 		if got := c.one(tc.args...); got != tc.want {

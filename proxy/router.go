@@ -1,6 +1,8 @@
 package proxy
 
 import (
+	"strings"
+
 	"github.com/shardis/shardis/internal/command"
 	"github.com/shardis/shardis/internal/resp"
 	"github.com/shardis/shardis/topology"
@@ -12,6 +14,14 @@ import (
 // slots are split when the command is one the proxy merges (split.go) and
 // refused with CROSSSLOT otherwise: never sent to one node on a guess.
 func (ss *session) route(cmd *command.Command, args [][]byte) {
+	if changesConnection(cmd, args) {
+		// On a link shared with other clients, MULTI would queue their
+		// commands, SUBSCRIBE would silence their replies and BLPOP would
+		// hold them up: such commands need a connection of their own
+		// (session.intercept), and are refused until a handler takes them.
+		ss.fail("ERR '" + cmd.Name + "' is not supported by the proxy")
+		return
+	}
 	keys, err := cmd.Keys(args, ss.keys[:0])
 	ss.keys = keys
 	if err != nil || len(keys) == 0 {
@@ -75,4 +85,39 @@ func (ss *session) routeKeyless(cmd *command.Command, args [][]byte) {
 		return
 	}
 	ss.addCall(rt, shard, cmd, args)
+}
+
+// connCommands change the state of the connection they run on, or hold it
+// up: never sent on a shared link.
+var connCommands = map[string]bool{
+	"multi": true, "exec": true, "discard": true, "watch": true, "unwatch": true,
+	"subscribe": true, "psubscribe": true, "ssubscribe": true,
+	"unsubscribe": true, "punsubscribe": true, "sunsubscribe": true,
+	"monitor": true, "asking": true, "readonly": true, "readwrite": true,
+	"wait": true, "client": true, "select": true, "swapdb": true,
+}
+
+// changesConnection reports whether a request must not run on a link
+// shared by several clients: connCommands, and blocking commands (XREAD and
+// XREADGROUP only with BLOCK).
+func changesConnection(cmd *command.Command, args [][]byte) bool {
+	if cmd.Has(command.Blocking) {
+		if cmd.Name != "xread" && cmd.Name != "xreadgroup" {
+			return true
+		}
+		for _, a := range args[1:] {
+			switch {
+			case strings.EqualFold(string(a), "block"):
+				return true
+			case strings.EqualFold(string(a), "streams"):
+				return false
+			}
+		}
+		return false
+	}
+	name := cmd.Name
+	if cmd.Parent != nil {
+		name = cmd.Parent.Name
+	}
+	return len(name) <= 12 && connCommands[name]
 }

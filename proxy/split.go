@@ -34,7 +34,8 @@ func splitKind(cmd *command.Command) uint8 {
 	return 0
 }
 
-// split adds one call per shard among the request's keys, in the order the
+// split adds one call per shard (per slot in front of a Redis Cluster)
+// among the request's keys, in the order the
 // shards first appear; each call carries its keys (and MSET's values) in
 // the client's order and remembers their positions for the merge.
 func (ss *session) split(rt *routes, kind uint8, cmd *command.Command, args [][]byte, keys []int) {
@@ -43,28 +44,39 @@ func (ss *session) split(rt *routes, kind uint8, cmd *command.Command, args [][]
 		step = 2
 	}
 	first := ss.ncalls
-	// shards[i] is the shard of keys[i]; -1 once it has been placed.
-	var shardsBuf [64]int
-	shards := shardsBuf[:0]
+	// groups[i] is the group of keys[i], -1 once it has been placed: its
+	// shard, or its slot in front of a Redis Cluster, whose nodes refuse
+	// keys of several slots in one command.
+	bySlot := ss.srv.config().RedisCluster != nil
+	var groupsBuf [64]int
+	groups := groupsBuf[:0]
 	for _, k := range keys {
-		sh := rt.m.ShardIndex(topology.Slot(args[k]))
-		if sh < 0 {
+		slot := topology.Slot(args[k])
+		if rt.m.ShardIndex(slot) < 0 {
 			ss.ncalls = first
 			ss.fail(errNoOwner)
 			return
 		}
-		shards = append(shards, sh)
+		if bySlot {
+			groups = append(groups, slot)
+		} else {
+			groups = append(groups, rt.m.ShardIndex(slot))
+		}
 	}
 	for i := range keys {
-		sh := shards[i]
-		if sh < 0 {
+		g := groups[i]
+		if g < 0 {
 			continue
 		}
 		n := 0
 		for j := i; j < len(keys); j++ {
-			if shards[j] == sh {
+			if groups[j] == g {
 				n++
 			}
+		}
+		sh := g
+		if bySlot {
+			sh = rt.m.ShardIndex(g)
 		}
 		c := ss.newCall()
 		c.shard = sh
@@ -73,14 +85,14 @@ func (ss *session) split(rt *routes, kind uint8, cmd *command.Command, args [][]
 		c.req = appendHeader(c.req[:0], '*', 1+n*step)
 		c.req = appendBulk(c.req, args[0])
 		for j := i; j < len(keys); j++ {
-			if shards[j] != sh {
+			if groups[j] != g {
 				continue
 			}
 			for s := range step {
 				c.req = appendBulk(c.req, args[keys[j]+s])
 			}
 			c.pos = append(c.pos, j)
-			shards[j] = -1
+			groups[j] = -1
 		}
 	}
 	ss.items = append(ss.items, item{kind: kind, first: first, n: ss.ncalls - first, nkeys: len(keys)})
