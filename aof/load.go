@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/shardis/shardis/internal/resp"
 )
@@ -231,7 +232,7 @@ func (s *scanner) scan(f io.ReaderAt, name string, size int64, last bool, apply 
 			var pe *resp.ProtocolError
 			switch {
 			case errors.As(err, &pe):
-				bad("bad format: " + pe.Msg)
+				bad("bad format: " + strings.TrimPrefix(pe.Msg, "Protocol error: "))
 			case errors.Is(err, io.ErrUnexpectedEOF):
 				bad("unexpected end of file: an incomplete command")
 			default:

@@ -50,12 +50,17 @@ func (m *manifest) files() []fileInfo {
 	return append(fs, m.incr...)
 }
 
-// lastIncrSeq is the highest incr seq, 0 without incr files.
+// lastIncrSeq is the highest incr seq, 0 without incr files. History
+// files count too, so that a new incr never takes an old file's name.
 func (m *manifest) lastIncrSeq() int64 {
-	if len(m.incr) == 0 {
-		return 0
+	var n int64
+	for _, fi := range m.history {
+		n = max(n, fi.seq)
 	}
-	return m.incr[len(m.incr)-1].seq
+	if len(m.incr) > 0 {
+		n = max(n, m.incr[len(m.incr)-1].seq)
+	}
+	return n
 }
 
 // parseManifest parses a manifest with redis-server 7's rules

@@ -1,0 +1,141 @@
+package aof
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestParsePolicy(t *testing.T) {
+	for _, s := range []string{"always", "EverySec", "no"} {
+		p, err := ParsePolicy(s)
+		if err != nil || !strings.EqualFold(p.String(), s) {
+			t.Errorf("ParsePolicy(%q) = %v, %v", s, p, err)
+		}
+	}
+	if _, err := ParsePolicy("sometimes"); err == nil {
+		t.Error("ParsePolicy accepted sometimes")
+	}
+}
+
+// TestWriteErrorKeepsDataAndClears fails a write, a short write and an
+// fsync in turn: Wait reports it, Err() says why, nothing is dropped or
+// doubled, and Err() clears when the retry succeeds.
+func TestWriteErrorKeepsDataAndClears(t *testing.T) {
+	const incr = "/n/appendonlydir/appendonly.aof.1.incr.aof"
+	diskFull := errors.New("no space left on device")
+	cases := []struct {
+		name  string
+		setup func(fsys *memFS) func()
+	}{
+		{"write", func(fsys *memFS) func() {
+			fsys.fault = func(op, path string) error {
+				if op == "write" && path == incr {
+					return diskFull
+				}
+				return nil
+			}
+			return func() { fsys.fault = nil }
+		}},
+		{"short write", func(fsys *memFS) func() {
+			fsys.shortWrite = func(path string, p []byte) (int, error) { return len(p) / 2, diskFull }
+			return func() { fsys.shortWrite = nil }
+		}},
+		{"fsync", func(fsys *memFS) func() {
+			fsys.fault = func(op, path string) error {
+				if op == "sync" && path == incr {
+					return diskFull
+				}
+				return nil
+			}
+			return func() { fsys.fault = nil }
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := newMemFS()
+			l, err := Open(Options{Dir: "/n", FS: fsys, Fsync: Always})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			if err := l.Wait(l.Append([]Record{rec(0, "SET", "a", "1")})); err != nil {
+				t.Fatal(err)
+			}
+			fsys.mu.Lock()
+			heal := tc.setup(fsys)
+			fsys.mu.Unlock()
+			off := l.Append([]Record{rec(0, "SET", "b", "2"), rec(0, "SET", "c", "3")})
+			err = l.Wait(off)
+			if err == nil || !errors.Is(err, diskFull) {
+				t.Fatalf("Wait: %v, want the disk error", err)
+			}
+			if e := l.Err(); e == nil || !strings.Contains(e.Error(), "no space left") {
+				t.Fatalf("Err() = %v", e)
+			}
+			if in := l.Info(); in.LastWriteErr == nil && in.LastFsyncErr == nil {
+				t.Fatalf("Info has no error: %+v", in)
+			}
+			fsys.mu.Lock()
+			heal()
+			fsys.mu.Unlock()
+			if err := l.Wait(off); err != nil {
+				t.Fatalf("Wait after the disk healed: %v", err)
+			}
+			if e := l.Err(); e != nil {
+				t.Fatalf("Err() after success = %v", e)
+			}
+			data, _ := fsys.Read(incr)
+			want := "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n" + string(cmd("SET", "a", "1")) + string(multiCmd) +
+				string(cmd("SET", "b", "2")) + string(cmd("SET", "c", "3")) + string(execCmd)
+			if string(data) != want {
+				t.Fatalf("file\n%q\nwant\n%q", data, want)
+			}
+		})
+	}
+}
+
+// TestGroupCommit checks that concurrent waiters share writes: far fewer
+// fsyncs than records under Always.
+func TestGroupCommit(t *testing.T) {
+	fsys := newMemFS()
+	var syncs int
+	fsys.fault = func(op, path string) error {
+		if op == "sync" {
+			syncs++
+		}
+		return nil
+	}
+	l, err := Open(Options{Dir: "/n", FS: fsys, Fsync: Always})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	const writers, each = 16, 200
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if err := l.Wait(l.Append([]Record{rec(w%3, "SET", "k", "v")})); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	fsys.mu.Lock()
+	n := syncs
+	fsys.mu.Unlock()
+	t.Logf("%d records, %d fsyncs", writers*each, n)
+	if n >= writers*each {
+		t.Fatalf("%d fsyncs for %d records: no group commit", n, writers*each)
+	}
+	in := l.Info()
+	if in.Written != in.Synced || in.BufferLength != 0 {
+		t.Fatalf("info %+v", in)
+	}
+}
