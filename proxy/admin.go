@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"net"
 	"strconv"
 	"strings"
 
@@ -174,4 +175,23 @@ func roleReply(w *resp.Writer) {
 	w.WriteBulkString("master")
 	w.WriteInt(0)
 	w.WriteArrayLen(0)
+}
+
+func init() {
+	registerLocal("command", func(ss *session, args [][]byte) { commandReply(ss.w, args, nil) })
+	registerLocal("config", cmdConfig)
+	registerLocal("role", func(ss *session, _ [][]byte) { roleReply(ss.w) })
+}
+
+func cmdConfig(ss *session, args [][]byte) {
+	s := ss.srv
+	me := s.clusterView().me()
+	var hosts []string
+	for _, l := range s.proxyConfig().Listen {
+		if h, _, err := net.SplitHostPort(l); err == nil {
+			hosts = append(hosts, h)
+		}
+	}
+	f := &configFacts{host: me.host, port: me.port, bind: strings.Join(hosts, " "), clients: proxyMaxClients}
+	configReply(ss.ctx(), ss.w, args, f, s, s.stats.reset)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -459,16 +460,22 @@ func clusterReply(ctx context.Context, w *resp.Writer, v *clusterView, keys slot
 	}
 }
 
-// nodeErrText is the error reply for err: a node's own error reply as
-// it is, anything else as an ERR.
+// nodeErrText is the error reply for err: a node's own error reply as it
+// is (a *ReplyError), anything else as CLUSTERDOWN, as the session's
+// writeErr does.
 func nodeErrText(err error) string {
-	if re, ok := err.(nodeErrorReply); ok {
-		return string(re)
+	var re *ReplyError
+	if errors.As(err, &re) {
+		return re.Msg
 	}
-	return "CLUSTERDOWN " + err.Error()
+	var ne nodeErrorReply
+	if errors.As(err, &ne) {
+		return string(ne)
+	}
+	return "CLUSTERDOWN The cluster is down: " + err.Error()
 }
 
-// nodeErrorReply is an error reply a node sent, kept as its text.
+// nodeErrorReply is an error reply of a node met while scanning it.
 type nodeErrorReply string
 
 func (e nodeErrorReply) Error() string { return string(e) }
@@ -513,10 +520,10 @@ func (s scanSlotKeys) countKeysInSlot(ctx context.Context, slot int) (int64, err
 		return 0, nil
 	}
 	v, err := s.call(ctx, shard, []byte("CLUSTER"), []byte("COUNTKEYSINSLOT"), []byte(strconv.Itoa(slot)))
-	if err != nil {
+	if err != nil && !isReplyError(err) {
 		return 0, err
 	}
-	if v.Type == ':' {
+	if err == nil && v.Type == ':' {
 		return v.Int, nil
 	}
 	var n int64
@@ -530,10 +537,10 @@ func (s scanSlotKeys) keysInSlot(ctx context.Context, slot, count int) ([][]byte
 		return nil, nil
 	}
 	v, err := s.call(ctx, shard, []byte("CLUSTER"), []byte("GETKEYSINSLOT"), []byte(strconv.Itoa(slot)), []byte(strconv.Itoa(count)))
-	if err != nil {
+	if err != nil && !isReplyError(err) {
 		return nil, err
 	}
-	if v.Type == '*' && !v.Null {
+	if err == nil && v.Type == '*' && !v.Null {
 		out := make([][]byte, 0, len(v.Elems))
 		for _, e := range v.Elems {
 			out = append(out, e.Str)
@@ -548,6 +555,14 @@ func (s scanSlotKeys) keysInSlot(ctx context.Context, slot, count int) ([][]byte
 	return out, err
 }
 
+// isReplyError reports whether err is a node's error reply: for CLUSTER
+// sent to a node, that it is not a Redis Cluster node (or the node is
+// down, which the SCAN that follows finds out again).
+func isReplyError(err error) bool {
+	var re *ReplyError
+	return errors.As(err, &re)
+}
+
 // scan calls each with the keys of slot on shard's primary until each
 // returns false, the node has no more keys, or the bound is reached.
 func (s scanSlotKeys) scan(ctx context.Context, shard, slot int, each func([]byte) bool) error {
@@ -559,9 +574,6 @@ func (s scanSlotKeys) scan(ctx context.Context, shard, slot int, each func([]byt
 		v, err := s.call(ctx, shard, []byte("SCAN"), cursor, []byte("COUNT"), []byte(strconv.Itoa(scanBatch)))
 		if err != nil {
 			return err
-		}
-		if v.Type == '-' {
-			return nodeErrorReply(v.Str)
 		}
 		if len(v.Elems) != 2 {
 			return nodeErrorReply("ERR unexpected SCAN reply from the node")
@@ -577,4 +589,25 @@ func (s scanSlotKeys) scan(ctx context.Context, shard, slot int, each func([]byt
 		}
 	}
 	return nil
+}
+
+func init() {
+	registerLocal("cluster", cmdCluster)
+	registerLocal("readonly", func(ss *session, _ [][]byte) { ss.w.WriteOK() })
+	registerLocal("readwrite", func(ss *session, _ [][]byte) { ss.w.WriteOK() })
+}
+
+// clusterView is the cluster this server presents, from the configuration
+// in force and the addresses it listens on.
+func (s *Server) clusterView() *clusterView {
+	return newClusterView(s.config(), s.proxyConfig().Name, s.Addrs())
+}
+
+func cmdCluster(ss *session, args [][]byte) {
+	s := ss.srv
+	keys := scanSlotKeys{
+		shardOf: func(slot int) int { return s.routes().m.ShardIndex(slot) },
+		call:    s.callShard,
+	}
+	clusterReply(ss.ctx(), ss.w, s.clusterView(), keys, args)
 }

@@ -240,7 +240,8 @@ func (n *scanNode) call(_ context.Context, shard int, args ...[]byte) (resp.Valu
 		return resp.Value{}, errors.New("wrong shard")
 	}
 	if strings.EqualFold(string(args[0]), "cluster") {
-		return resp.Value{Type: '-', Str: []byte("ERR This instance has cluster support disabled")}, nil
+		msg := "ERR This instance has cluster support disabled"
+		return resp.Value{Type: '-', Str: []byte(msg)}, &ReplyError{Msg: msg}
 	}
 	cur, _ := strconv.Atoi(string(args[1]))
 	end := min(cur+2, len(n.keys))

@@ -2,11 +2,15 @@ package proxy
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"os"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shardis/shardis/internal/resp"
@@ -325,3 +329,57 @@ func sumKeyspace(texts []string) []string {
 	}
 	return out
 }
+
+// proxyStats are the counters of a Server that INFO reports.
+type proxyStats struct {
+	started     time.Time
+	connections atomic.Int64 // connections accepted
+	commands    atomic.Int64 // requests past the unknown-command and arity checks
+
+	runIDOnce sync.Once
+	runID     string
+}
+
+// id is the server's run_id: 40 random hex digits, fixed for its life.
+func (st *proxyStats) id() string {
+	st.runIDOnce.Do(func() {
+		var b [20]byte
+		_, _ = rand.Read(b[:])
+		st.runID = hex.EncodeToString(b[:])
+	})
+	return st.runID
+}
+
+// reset is CONFIG RESETSTAT.
+func (st *proxyStats) reset() {
+	st.connections.Store(0)
+	st.commands.Store(0)
+}
+
+func init() {
+	registerLocal("info", cmdInfo)
+}
+
+func cmdInfo(ss *session, args [][]byte) {
+	s := ss.srv
+	s.mu.Lock()
+	clients := len(s.sessions)
+	s.mu.Unlock()
+	f := &infoFacts{
+		runID:            s.stats.id(),
+		port:             s.clusterView().me().port,
+		started:          s.stats.started,
+		connectedClients: int64(clients),
+		maxClients:       proxyMaxClients,
+		totalConnections: s.stats.connections.Load(),
+		totalCommands:    s.stats.commands.Load(),
+	}
+	if r := s.replicationInfo(); r != "" {
+		f.extra = map[string][]string{"replication": strings.Split(strings.TrimSuffix(r, "\r\n"), "\r\n")}
+	}
+	infoReply(ss.ctx(), ss.w, args, f, s)
+}
+
+// proxyMaxClients is what INFO and CONFIG GET report as maxclients: the
+// proxy sets no limit of its own; this is Redis's default.
+const proxyMaxClients = 10000

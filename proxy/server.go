@@ -42,6 +42,7 @@ type Server struct {
 	rcluster atomic.Pointer[clusterSource]
 
 	nextID   atomic.Int64
+	stats    proxyStats  // INFO's counters (info.go)
 	closing  atomic.Bool // Shutdown or Close began
 	reloadMu sync.Mutex  // one Reload at a time
 
@@ -111,6 +112,7 @@ func New(opts Options) (*Server, error) {
 		done:      make(chan struct{}),
 		repl:      noReplicator{},
 	}
+	s.stats.started = time.Now()
 	c, err := s.newConf(opts.Config)
 	if err != nil {
 		return nil, err
@@ -377,6 +379,7 @@ func (s *Server) startSession(nc net.Conn) {
 		tc.SetKeepAlive(true)
 	}
 	ss := newSession(s, nc)
+	s.stats.connections.Add(1)
 	s.mu.Lock()
 	if s.closed || s.closing.Load() {
 		s.mu.Unlock()

@@ -196,6 +196,7 @@ func (ss *session) dispatch(args [][]byte) {
 		return
 	}
 	ss.lastCmd.Store(cmd)
+	ss.srv.stats.commands.Add(1)
 	if !ss.authed && !cmd.Has(command.NoAuth) {
 		ss.fail(errNoAuth)
 		return
