@@ -12,10 +12,10 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/shardis
 
-# Until the proxy lands, the default deployment is one storage node on 7001.
+# The default deployment of config.toml: a proxy on 127.0.0.1:7000 in front
+# of three shards, each a primary and a replica with its AOF under ./data.
 run: build
-	mkdir -p data/7001
-	$(BIN) backend --port 7001 --dir data/7001
+	$(BIN) up -config config.toml
 
 test:
 	$(GO) test -count=1 $(PKGS)

@@ -63,6 +63,9 @@ func usage() string {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	hangups = hup
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
