@@ -65,9 +65,9 @@ const (
 )
 
 // link is one long-lived pipelined connection to a node, redialled when it
-// breaks. Sessions append requests to out under mu and kick the writer,
-// which sends everything pending with one write; the reader matches
-// replies to queue first in, first out.
+// breaks. Sessions append requests to out under mu, then flush: one
+// write sends everything pending, so requests of many sessions coalesce.
+// The reader matches replies to queue first in, first out.
 //
 // Every call handed to send completes exactly once: with its reply, or with
 // an error reply when the connection fails, times out or is closed.
@@ -85,7 +85,8 @@ type link struct {
 	state   int
 	closed  bool
 	out     []byte // encoded requests not yet written
-	spare   []byte // the writer's other buffer
+	spare   []byte // the other buffer; nil while a write uses it
+	writing bool   // a write is in progress
 	queue   callQueue
 	downMsg []byte // error reply for calls while down
 }
@@ -136,14 +137,6 @@ func (l *link) sendLocked(c *call) {
 	}
 	l.queue.push(c)
 	l.out = append(l.out, c.req...)
-}
-
-// flush wakes the writer.
-func (l *link) flush() {
-	select {
-	case l.kick <- struct{}{}:
-	default:
-	}
 }
 
 var closedReply = []byte("-CLUSTERDOWN The cluster is down: the proxy closed its connection to the node\r\n")
@@ -209,7 +202,7 @@ func (l *link) run() {
 		}
 		l.mu.Unlock()
 		if pending {
-			l.flush()
+			l.kickWriter()
 		}
 		l.readLoop(nc)
 	}
@@ -259,7 +252,8 @@ func (l *link) readLoop(nc net.Conn) {
 	}
 }
 
-// writeLoop sends what sessions queued, one write per wake-up.
+// writeLoop sends what is pending when a session left bytes behind (a
+// write was in progress when it flushed) or the link just connected.
 func (l *link) writeLoop() {
 	for {
 		select {
@@ -267,26 +261,56 @@ func (l *link) writeLoop() {
 		case <-l.done:
 			return
 		}
-		l.mu.Lock()
-		nc := l.nc
-		if nc == nil || len(l.out) == 0 {
-			l.mu.Unlock()
-			continue
-		}
-		buf := l.out
-		l.out = l.spare[:0]
+		l.write()
+	}
+}
+
+// flush gets the link's pending requests written. When no write is in
+// progress the caller writes them itself, everything pending at once
+// (other sessions' requests too): that saves a hand-off to the writer
+// goroutine on every batch. Otherwise the write in progress is followed by
+// one that includes them.
+func (l *link) flush() { l.write() }
+
+// kickWriter wakes the writer goroutine.
+func (l *link) kickWriter() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
+	}
+}
+
+// write sends everything pending with one write, unless another write is
+// in progress; what arrived meanwhile is left to the writer goroutine, so
+// that a session never writes more than once for others.
+func (l *link) write() {
+	l.mu.Lock()
+	nc := l.nc
+	if l.writing || nc == nil || len(l.out) == 0 {
 		l.mu.Unlock()
-		nc.SetWriteDeadline(time.Now().Add(l.srv.timeouts().write))
-		_, err := nc.Write(buf)
-		if cap(buf) > 1<<20 {
-			buf = nil
-		}
-		l.mu.Lock()
-		l.spare = buf[:0]
-		l.mu.Unlock()
-		if err != nil {
-			l.broken(nc, err)
-		}
+		return
+	}
+	l.writing = true
+	buf := l.out
+	l.out = l.spare[:0]
+	l.spare = nil
+	l.mu.Unlock()
+	nc.SetWriteDeadline(time.Now().Add(l.srv.timeouts().write))
+	_, err := nc.Write(buf)
+	if cap(buf) > 1<<20 {
+		buf = nil
+	}
+	l.mu.Lock()
+	l.spare = buf[:0]
+	l.writing = false
+	more := len(l.out) > 0 && l.nc != nil
+	l.mu.Unlock()
+	if err != nil {
+		l.broken(nc, err)
+		return
+	}
+	if more {
+		l.kickWriter()
 	}
 }
 
