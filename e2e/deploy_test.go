@@ -43,7 +43,8 @@ address = "{{node 2}}"
 
 // deployment is a proxy in front of nodes this test started, from a TOML
 // template: {{node N}} stands for the address of shardis backend N and
-// {{redis N}} for that of redis-server N, each started the first time the
+// {{redis N}} for that of redis-server N ({{securenode N "pw"}}: a
+// backend with requirepass pw), each started the first time the
 // template names it. The proxy listens where the template says (port 0:
 // a free port).
 type deployment struct {
@@ -61,6 +62,7 @@ type deployment struct {
 type deployNode struct {
 	addr   string
 	dir    string
+	pass   string // requirepass
 	srv    *backend.Server
 	served chan error
 }
@@ -106,8 +108,9 @@ func startDeployment(t *testing.T, tomlTemplate string) *deployment {
 func (d *deployment) render(tmpl string) *topology.Config {
 	d.t.Helper()
 	tp, err := template.New("deployment").Funcs(template.FuncMap{
-		"node":  d.nodeAddr,
-		"redis": d.redisAddr,
+		"node":       d.nodeAddr,
+		"securenode": d.secureNodeAddr,
+		"redis":      d.redisAddr,
 	}).Parse(tmpl)
 	if err != nil {
 		d.t.Fatalf("deployment template: %v", err)
@@ -123,13 +126,16 @@ func (d *deployment) render(tmpl string) *topology.Config {
 	return cfg
 }
 
-func (d *deployment) nodeAddr(i int) string {
+func (d *deployment) nodeAddr(i int) string { return d.secureNodeAddr(i, "") }
+
+// secureNodeAddr is nodeAddr for a node with requirepass pass.
+func (d *deployment) secureNodeAddr(i int, pass string) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if n := d.nodes[i]; n != nil {
 		return n.addr
 	}
-	n := &deployNode{dir: d.t.TempDir()}
+	n := &deployNode{dir: d.t.TempDir(), pass: pass}
 	d.startNode(n, "127.0.0.1:0")
 	d.nodes[i] = n
 	return n.addr
@@ -174,6 +180,7 @@ func (d *deployment) startNode(n *deployNode, addr string) {
 			d.t.Fatalf("backend option %s %q: %v", kv[0], kv[1], err)
 		}
 	}
+	o.RequirePass = n.pass
 	s, err := backend.New(o)
 	if err != nil {
 		ln.Close()
@@ -181,8 +188,10 @@ func (d *deployment) startNode(n *deployNode, addr string) {
 	}
 	n.srv, n.addr, n.served = s, tcp.String(), make(chan error, 1)
 	go func() { n.served <- s.Serve(ln) }()
-	if err := waitForPing(n.addr, nil, 15*time.Second); err != nil {
-		d.t.Fatalf("backend: %v", err)
+	if n.pass == "" {
+		if err := waitForPing(n.addr, nil, 15*time.Second); err != nil {
+			d.t.Fatalf("backend: %v", err)
+		}
 	}
 }
 

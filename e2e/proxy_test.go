@@ -472,3 +472,77 @@ func TestInteropProxyRedis(t *testing.T) {
 		rdb.Close()
 	}
 }
+
+// TestProxyNodePassword checks that the proxy authenticates to nodes that
+// have a requirepass, on its shared links and its fan-out calls.
+func TestProxyNodePassword(t *testing.T) {
+	tmpl := strings.Replace(threeShards, `address = "{{node 1}}"`,
+		`address = "{{securenode 1 "nodepw"}}"`+"\nrequirepass = \"nodepw\"", 1)
+	d := startDeployment(t, tmpl)
+	c := dialRaw(t, d.addr)
+	key := keysOnEveryShard("pw:", 1)[1]
+	if got := c.one("SET", key, "v"); got != "+OK\r\n" {
+		t.Fatalf("SET on the node with a password = %q", got)
+	}
+	if got := c.one("DBSIZE"); got != ":1\r\n" {
+		t.Fatalf("DBSIZE = %q", got)
+	}
+	if got := c.one("HELLO", "3"); !strings.HasPrefix(got, "%7") {
+		t.Fatalf("HELLO 3 = %q", got)
+	}
+	if got := c.one("GET", key); got != "$1\r\nv\r\n" {
+		t.Fatalf("GET in RESP3 on the node with a password = %q", got)
+	}
+}
+
+// TestProxyConcurrentClients runs many clients' pipelines at once over
+// shared node links and checks that every reply is the one for its own
+// request.
+func TestProxyConcurrentClients(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	const clients, rounds, batch = 16, 30, 12
+	errs := make(chan error, clients)
+	for c := range clients {
+		go func() {
+			rdb := redis.NewClient(&redis.Options{Addr: d.addr, Protocol: 2 + c%2})
+			defer rdb.Close()
+			for r := range rounds {
+				pipe := rdb.Pipeline()
+				var gets []*redis.StringCmd
+				for i := range batch {
+					k := fmt.Sprintf("cc:%d:%d:%d", c, r, i)
+					pipe.Set(ctx, k, k, 0)
+					gets = append(gets, pipe.Get(ctx, k))
+				}
+				mget := pipe.MGet(ctx, fmt.Sprintf("cc:%d:%d:0", c, r), fmt.Sprintf("cc:%d:%d:1", c, r), fmt.Sprintf("cc:%d:%d:2", c, r))
+				if _, err := pipe.Exec(ctx); err != nil {
+					errs <- err
+					return
+				}
+				for i, g := range gets {
+					if want := fmt.Sprintf("cc:%d:%d:%d", c, r, i); g.Val() != want {
+						errs <- fmt.Errorf("client %d: GET %s = %q", c, want, g.Val())
+						return
+					}
+				}
+				if v := mget.Val(); len(v) != 3 || v[2] != fmt.Sprintf("cc:%d:%d:2", c, r) {
+					errs <- fmt.Errorf("client %d: MGET = %v", c, v)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range clients {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: d.addr})
+	defer rdb.Close()
+	if n, err := rdb.DBSize(ctx).Result(); err != nil || n != clients*rounds*batch {
+		t.Fatalf("DBSIZE = %d, %v; want %d", n, err, clients*rounds*batch)
+	}
+}
