@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shardis/shardis/internal/command"
 	"github.com/shardis/shardis/internal/resp"
 )
 
@@ -36,6 +37,10 @@ func (s *Server) callAddr(ctx context.Context, addr string, args ...[]byte) (res
 func (s *Server) callPool(ctx context.Context, p *pool, shard int, args [][]byte) (resp.Value, error) {
 	c := &call{wait: newWaiter(), shard: shard}
 	c.req = resp.AppendCommandBytes(nil, args)
+	// FLUSHALL and the like reach the replicas too.
+	if cmd := command.LookupArgs(args); shard >= 0 && cmd != nil && cmd.Has(command.Write) {
+		c.write = true
+	}
 	c.wait.n.Store(1)
 	l := p.pick(2, s.nextID.Add(1))
 	l.send(c)

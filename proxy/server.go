@@ -455,10 +455,12 @@ func (s *Server) Close() error {
 		pools = append(pools, p)
 	}
 	s.mu.Unlock()
-	s.swg.Wait()
+	// Closing the links fails the calls sessions wait for, so no session
+	// waits for a node's timeout before it sees its connection closed.
 	for _, p := range pools {
 		p.close()
 	}
+	s.swg.Wait()
 	if c, ok := s.repl.(interface{ close() }); ok {
 		c.close() // after the links: no more writes to fan out
 	}
