@@ -31,6 +31,11 @@ import (
 // computes the same view from the same file: node IDs and the split depend
 // only on the file.
 //
+// A lone proxy is presented as two masters at the same address, one with
+// slots 0-8191 and one with 8192-16383: redis-benchmark --cluster refuses a
+// cluster of one master, and clients that key nodes by address (redis-py,
+// go-redis, redis-cli -c) see one node owning every slot.
+//
 // A proxy of the file whose announce address has port 0 (a listen address
 // with port 0, whose port is only known to that process) cannot be reached
 // by other proxies' clients: it is left out of the view of every proxy but
@@ -103,6 +108,15 @@ func newClusterView(cfg *topology.Config, self string, bound []net.Addr) *cluste
 		}
 		v.self = len(v.nodes)
 		v.nodes = append(v.nodes, clusterNode{name: name, id: nodeID(name), host: "127.0.0.1", port: port})
+	}
+	if len(v.nodes) == 1 {
+		// A cluster of one master is one redis-benchmark --cluster refuses
+		// ("Invalid cluster: 1 node(s)"): a lone proxy is presented as two
+		// masters at its one address, each with half of the slots.
+		twin := v.nodes[0]
+		twin.name += "#2"
+		twin.id = nodeID(twin.name)
+		v.nodes = append(v.nodes, twin)
 	}
 	for i, r := range splitSlots(len(v.nodes)) {
 		v.nodes[i].slots = []topology.SlotRange{r}
