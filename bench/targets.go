@@ -323,7 +323,7 @@ func (e *env) startShardisDeployment(ctx context.Context) (*target, error) {
 	if err := os.WriteFile(file, []byte(deploymentTOML(dir, proxy, nodes)), 0o644); err != nil {
 		return nil, err
 	}
-	p, err := startProcess(dir, "shardis-up", e.shardis, "up", "-config", file)
+	p, err := startProcess(dir, "shardis-up", e.shardis, "up", "-config", file, "-loglevel", "warn")
 	if err != nil {
 		return nil, err
 	}
