@@ -117,6 +117,52 @@ func (r *Report) charts(dir string) ([]string, error) {
 		}
 		files = append(files, path)
 	}
+	for _, s := range r.Scenarios {
+		if !s.Timeline {
+			continue
+		}
+		for _, c := range []struct {
+			file, title, ylabel string
+			value               func(Point) float64
+		}{
+			{"timeline-" + fileSafe(s.Name) + "-ops.png", "Throughput over time: " + s.Name, "operations/s", func(p Point) float64 { return p.OpsPerSec }},
+			{"timeline-" + fileSafe(s.Name) + "-max.png", "Longest latency per 250 ms: " + s.Name, "max latency (ms)", func(p Point) float64 { return p.MaxMs }},
+		} {
+			p := plot.New()
+			p.Title.Text = c.title
+			p.X.Label.Text = "seconds"
+			p.Y.Label.Text = c.ylabel
+			p.Legend.Top = true
+			any := false
+			for _, t := range ran {
+				e := r.find(t, s.Name)
+				if e == nil || e.Result == nil || len(e.Result.Timeline) == 0 {
+					continue
+				}
+				pts := make(plotter.XYs, len(e.Result.Timeline))
+				for i, pt := range e.Result.Timeline {
+					pts[i].X, pts[i].Y = pt.Seconds, c.value(pt)
+				}
+				line, err := plotter.NewLine(pts)
+				if err != nil {
+					return files, err
+				}
+				line.Color = targetColor(t)
+				p.Add(line)
+				p.Legend.Add(t, line)
+				any = true
+			}
+			if !any {
+				continue
+			}
+			p.Y.Min = 0
+			path := filepath.Join(dir, c.file)
+			if err := p.Save(7*vg.Inch, 3.5*vg.Inch, path); err != nil {
+				return files, fmt.Errorf("%s: %w", path, err)
+			}
+			files = append(files, path)
+		}
+	}
 	return files, nil
 }
 

@@ -75,7 +75,7 @@ func (h *Harness) Run(ctx context.Context) (*Report, error) {
 		Host:          hostInfo(),
 	}
 	for _, s := range sc.Scenarios {
-		rep.Scenarios = append(rep.Scenarios, ScenarioInfo{Name: s.Name, Workload: s.Config.Workload, Description: s.Describe()})
+		rep.Scenarios = append(rep.Scenarios, ScenarioInfo{Name: s.Name, Workload: s.Config.Workload, Description: s.Describe(), Timeline: s.Timeline})
 	}
 	for _, name := range targets {
 		if ctx.Err() != nil {

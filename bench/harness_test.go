@@ -46,7 +46,7 @@ func TestInteropHarness(t *testing.T) {
 	os.WriteFile(scen, []byte(`
 [defaults]
 connections = 4
-duration = "300ms"
+duration = "600ms"
 warmup = "100ms"
 keyspace = 1000
 
@@ -67,6 +67,7 @@ workload = "mset"
 name = "open"
 workload = "incr"
 rate = 2000
+timeline = true
 `), 0o644)
 	var log strings.Builder
 	h := Harness{ScenariosFile: scen, OutDir: filepath.Join(dir, "out"), ShardisBin: bin, Log: &log}
@@ -106,7 +107,7 @@ rate = 2000
 	if err != nil || json.Unmarshal(js, &back) != nil || len(back.Results) != len(rep.Results) {
 		t.Errorf("bench.json: %v", err)
 	}
-	for _, f := range []string{"throughput.png", "latency-p99.png", "latency-set.png"} {
+	for _, f := range []string{"throughput.png", "latency-p99.png", "latency-set.png", "timeline-open-ops.png", "timeline-open-max.png"} {
 		b, err := os.ReadFile(filepath.Join(dir, "out", f))
 		if err != nil || !strings.HasPrefix(string(b), "\x89PNG") {
 			t.Errorf("%s: %v", f, err)

@@ -39,6 +39,7 @@ type ScenarioInfo struct {
 	Name        string `json:"name"`
 	Workload    string `json:"workload"`
 	Description string `json:"description"`
+	Timeline    bool   `json:"timeline,omitempty"`
 }
 
 // TargetInfo is a target as run (or why it was skipped).

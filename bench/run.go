@@ -53,6 +53,9 @@ type Result struct {
 	Seconds    float64 `json:"seconds"`
 	OpsPerSec  float64 `json:"ops_per_sec"`
 	Latency    Latency `json:"latency"`
+	// Timeline samples throughput and the longest latency every 250 ms
+	// of the measured part.
+	Timeline []Point `json:"timeline,omitempty"`
 	// Hist is the merged latency histogram (µs).
 	Hist *hdrhistogram.Histogram `json:"-"`
 }
@@ -85,11 +88,32 @@ func latencyOf(h *hdrhistogram.Histogram) Latency {
 	}
 }
 
-// counter is a connection's live count of completed operations, padded so
-// that connections do not share a cache line.
+// counter is a connection's live count of completed operations and the
+// longest latency (µs) since the sampler last looked, padded so that
+// connections do not share a cache line.
 type counter struct {
-	n atomic.Int64
-	_ [56]byte
+	n     atomic.Int64
+	maxUS atomic.Int64
+	_     [48]byte
+}
+
+// noteLatency raises maxUS to us. Several readers of an open-loop
+// connection may share the counter, hence the compare-and-swap.
+func (c *counter) noteLatency(us int64) {
+	for {
+		old := c.maxUS.Load()
+		if us <= old || c.maxUS.CompareAndSwap(old, us) {
+			return
+		}
+	}
+}
+
+// Point is one sample of a run's timeline: the throughput over the last
+// sampling period and the longest latency seen in it.
+type Point struct {
+	Seconds   float64 `json:"t_s"` // since measuring began
+	OpsPerSec float64 `json:"ops_per_sec"`
+	MaxMs     float64 `json:"max_ms"`
 }
 
 // run is the state of one Run shared by its connections.
@@ -113,6 +137,7 @@ type run struct {
 	ops      int64
 	errs     int64
 	lastDone int64 // UnixNano of the last measured completion
+	timeline []Point
 }
 
 func (r *run) fail(err error) {
@@ -189,6 +214,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		r.start.Store(began.UnixNano())
 		r.measuring.Store(true)
 	}
+	if cfg.Rate > 0 {
+		// Open loop measures the operations due from the end of the
+		// warm-up, whenever the supervisor gets to run.
+		r.start.Store(began.Add(cfg.Warmup).UnixNano())
+	}
 	for i := range conns {
 		wg.Add(1)
 		go func() {
@@ -213,7 +243,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := ctx.Err(); err != nil && r.ops == 0 {
 		return nil, err
 	}
-	res := &Result{Ops: r.ops, Errors: r.errs, FirstError: r.firstErr, Hist: r.hist, Latency: latencyOf(r.hist)}
+	res := &Result{Ops: r.ops, Errors: r.errs, FirstError: r.firstErr, Hist: r.hist, Latency: latencyOf(r.hist), Timeline: r.timeline}
 	if r.lastDone > r.start.Load() {
 		res.Seconds = float64(r.lastDone-r.start.Load()) / 1e9
 		res.OpsPerSec = float64(res.Ops) / res.Seconds
@@ -249,13 +279,23 @@ func (r *run) supervise(ctx context.Context, done <-chan struct{}) {
 		case <-phase:
 			phase = nil
 			if !r.measuring.Load() {
-				r.start.Store(time.Now().UnixNano())
+				if cfg.Rate == 0 {
+					r.start.Store(time.Now().UnixNano())
+				}
 				r.measuring.Store(true)
 				if cfg.Requests == 0 {
 					t := time.NewTimer(cfg.Duration)
 					defer t.Stop()
 					phase = t.C
 				}
+				continue
+			}
+			if cfg.Rate > 0 {
+				// Open-loop senders stop at the last due time themselves;
+				// give their replies stopGrace to arrive.
+				t := time.NewTimer(stopGrace)
+				defer t.Stop()
+				grace = t.C
 				continue
 			}
 			r.stop.Store(true)
@@ -371,7 +411,9 @@ func (r *run) closedLoop(i int, conns []net.Conn) {
 					r.counts[i].n.Add(1)
 					if measuring {
 						now := time.Now()
-						hist.RecordValue(micros(now.Sub(sent)))
+						us := micros(now.Sub(sent))
+						hist.RecordValue(us)
+						r.counts[i].noteLatency(us)
 						ops++
 						last = now.UnixNano()
 					}
@@ -401,6 +443,13 @@ func (r *run) openLoop(i int, conns []net.Conn, began time.Time) {
 	}
 	// Stagger the connections over one interval.
 	next := began.Add(interval * time.Duration(i) / time.Duration(cfg.Connections))
+	// The measured operations are those due in [from, to): the window does
+	// not depend on when the supervisor's timers fire.
+	from := began.Add(cfg.Warmup)
+	var to time.Time
+	if cfg.Requests == 0 {
+		to = from.Add(cfg.Duration)
+	}
 
 	type slot struct {
 		parts    atomic.Int32
@@ -450,7 +499,9 @@ func (r *run) openLoop(i int, conns []net.Conn, began time.Time) {
 					r.counts[i].n.Add(1)
 					if sl.measured {
 						now := time.Now()
-						hist.RecordValue(micros(time.Duration(now.UnixNano() - sl.due)))
+						us := micros(time.Duration(now.UnixNano() - sl.due))
+						hist.RecordValue(us)
+						r.counts[i].noteLatency(us)
 						ops++
 						last = now.UnixNano()
 					}
@@ -477,7 +528,10 @@ send:
 		}
 		now := time.Now()
 		for k := 0; k < cfg.Pipeline && !next.After(now); k++ {
-			measured := r.measuring.Load()
+			if !to.IsZero() && !next.Before(to) {
+				break send
+			}
+			measured := !next.Before(from)
 			if measured && quota >= 0 && sent >= quota {
 				break send
 			}
@@ -518,38 +572,52 @@ send:
 	rwg.Wait()
 }
 
-// progress prints a live line every 250 ms until the returned function is
-// called, which erases it.
+// sampleEvery is the period of the progress line and of the timeline.
+const sampleEvery = 250 * time.Millisecond
+
+// progress samples the counters every sampleEvery until the returned
+// function is called: it records the timeline of the measured part and,
+// with cfg.Progress set, prints a live line (erased at the end).
 func (r *run) progress(began time.Time) func() {
 	w := r.cfg.Progress
-	if w == nil {
-		return func() {}
-	}
 	quit := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(250 * time.Millisecond)
+		t := time.NewTicker(sampleEvery)
 		defer t.Stop()
 		var prev int64
 		prevAt := time.Now()
 		for {
 			select {
 			case <-quit:
-				fmt.Fprint(w, "\r\x1b[K")
+				if w != nil {
+					fmt.Fprint(w, "\r\x1b[K")
+				}
 				return
 			case now := <-t.C:
-				var total int64
+				var total, maxUS int64
 				for i := range r.counts {
 					total += r.counts[i].n.Load()
+					maxUS = max(maxUS, r.counts[i].maxUS.Swap(0))
 				}
 				rate := float64(total-prev) / now.Sub(prevAt).Seconds()
 				prev, prevAt = total, now
-				phase := ""
-				if !r.measuring.Load() {
-					phase = " (warm-up)"
+				measuring := r.measuring.Load()
+				if measuring {
+					r.timeline = append(r.timeline, Point{
+						Seconds:   float64(now.UnixNano()-r.start.Load()) / 1e9,
+						OpsPerSec: rate,
+						MaxMs:     float64(maxUS) / 1000,
+					})
 				}
-				fmt.Fprintf(w, "\r\x1b[K%s  %s  %5.1fs%s  %10.0f ops/s", r.cfg.Label, r.cfg.Workload, now.Sub(began).Seconds(), phase, rate)
+				if w != nil {
+					phase := ""
+					if !measuring {
+						phase = " (warm-up)"
+					}
+					fmt.Fprintf(w, "\r\x1b[K%s  %s  %5.1fs%s  %10.0f ops/s", r.cfg.Label, r.cfg.Workload, now.Sub(began).Seconds(), phase, rate)
+				}
 			}
 		}
 	}()

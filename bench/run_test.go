@@ -209,9 +209,13 @@ func TestRunOpenLoop(t *testing.T) {
 	}
 
 	// Bounded by time: no more operations than were due.
-	res = runOK(t, Config{Addr: addr, Workload: WorkloadSet, Connections: 3, Keyspace: 100, Duration: 300 * time.Millisecond, Rate: 1000})
-	if res.Ops < 1 || res.Ops > 303 {
-		t.Fatalf("Ops = %d in 300 ms at 1000/s", res.Ops)
+	res = runOK(t, Config{Addr: addr, Workload: WorkloadSet, Connections: 3, Keyspace: 100, Duration: 700 * time.Millisecond, Rate: 1000})
+	if res.Ops < 1 || res.Ops > 703 {
+		t.Fatalf("Ops = %d in 700 ms at 1000/s", res.Ops)
+	}
+	// The timeline samples every 250 ms of the measured part.
+	if len(res.Timeline) == 0 || res.Timeline[0].Seconds <= 0 || res.Timeline[0].OpsPerSec <= 0 || res.Timeline[0].MaxMs <= 0 {
+		t.Fatalf("timeline %+v", res.Timeline)
 	}
 }
 

@@ -54,6 +54,8 @@ type Scenario struct {
 	// Prefill SETs every key of the keyspace before the run (default for
 	// the workloads that read).
 	Prefill bool `json:"prefill"`
+	// Timeline asks for charts of throughput and latency over time.
+	Timeline bool `json:"timeline"`
 	// Config holds the load; its Addr, Cluster and Progress are set per
 	// target.
 	Config Config `json:"-"`
@@ -115,6 +117,7 @@ type settings struct {
 	Warmup       *string  `toml:"warmup"`
 	Rate         *float64 `toml:"rate"`
 	Prefill      *bool    `toml:"prefill"`
+	Timeline     *bool    `toml:"timeline"`
 }
 
 type scenarioFile struct {
@@ -288,6 +291,8 @@ func merge(d, s settings, bad func(key, format string, args ...any)) (Scenario, 
 	if s.Prefill != nil {
 		sc.Prefill = *s.Prefill
 	}
+	set(&sc.Timeline, d.Timeline)
+	set(&sc.Timeline, s.Timeline)
 	return sc, ok
 }
 
