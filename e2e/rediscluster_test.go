@@ -157,21 +157,31 @@ func sortStrings(s []string) {
 // owner returns the index of the node that owns slot, as node 0 sees it.
 func (c *redisCluster) owner(ctx context.Context, slot int) int {
 	c.t.Helper()
+	return c.owners(ctx)(slot)
+}
+
+// owners returns, from one CLUSTER SLOTS of node 0, the index of the node
+// that owns each slot.
+func (c *redisCluster) owners(ctx context.Context) func(slot int) int {
+	c.t.Helper()
 	ranges, err := c.nodes[0].ClusterSlots(ctx).Result()
 	if err != nil {
 		c.t.Fatalf("CLUSTER SLOTS: %v", err)
 	}
-	for _, r := range ranges {
-		if int(r.Start) <= slot && slot <= int(r.End) && len(r.Nodes) > 0 {
-			for i, id := range c.ids {
-				if r.Nodes[0].ID == id {
-					return i
+	return func(slot int) int {
+		c.t.Helper()
+		for _, r := range ranges {
+			if int(r.Start) <= slot && slot <= int(r.End) && len(r.Nodes) > 0 {
+				for i, id := range c.ids {
+					if r.Nodes[0].ID == id {
+						return i
+					}
 				}
 			}
 		}
+		c.t.Fatalf("slot %d has no owner", slot)
+		return -1
 	}
-	c.t.Fatalf("slot %d has no owner", slot)
-	return -1
 }
 
 // migrateSlot moves slot from node src to node dst the way redis-cli
@@ -181,6 +191,13 @@ func (c *redisCluster) owner(ctx context.Context, slot int) int {
 // (after which the old owner answers -MOVED). afterKeys, when not nil, runs
 // after the keys have moved and before ownership changes: the window in
 // which only ASK reaches them.
+//
+// Move slots between one pair of nodes at a time, as a reshard does (or
+// wait for waitConsistent in between): the new owner takes the slot by
+// bumping its config epoch without consensus, and with migrations between
+// several pairs at once a node's stale claim can win over that bump, which
+// leaves two nodes each naming the other as the owner for good (a Redis
+// Cluster race, not a proxy one).
 func (c *redisCluster) migrateSlot(ctx context.Context, slot, src, dst int, afterKeys func()) {
 	c.t.Helper()
 	do := func(i int, args ...any) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/shardis/shardis/topology"
 )
@@ -91,6 +92,22 @@ func isRedirection(reply []byte) bool {
 
 func init() { redirectHook = followRedirect }
 
+// redirectStats count what the proxy did about redirections, for INFO.
+type redirectStats struct {
+	moved     atomic.Int64 // -MOVED replies followed
+	ask       atomic.Int64 // -ASK replies followed
+	exhausted atomic.Int64 // commands still redirected after maxRedirects
+}
+
+// redirectInfo returns the lines INFO adds to its Stats section.
+func (s *Server) redirectInfo() []string {
+	return []string{
+		"proxy_moved_followed:" + strconv.FormatInt(s.redirects.moved.Load(), 10),
+		"proxy_ask_followed:" + strconv.FormatInt(s.redirects.ask.Load(), 10),
+		"proxy_redirects_exhausted:" + strconv.FormatInt(s.redirects.exhausted.Load(), 10),
+	}
+}
+
 // askingReq is the request that lets the next command of a connection
 // reach a slot the node is importing.
 var askingReq = []byte("*1\r\n$6\r\nASKING\r\n")
@@ -116,7 +133,10 @@ func followRedirect(ss *session, c *call) {
 			return
 		}
 		to := r.target(from)
-		if !r.ask {
+		if r.ask {
+			s.redirects.ask.Add(1)
+		} else {
+			s.redirects.moved.Add(1)
 			s.moved(r.slot, to)
 		}
 		// The write is replicated to the replicas of the shard that
@@ -140,6 +160,7 @@ func followRedirect(ss *session, c *call) {
 		from = to
 	}
 	if r, ok := parseRedirection(c.reply); ok {
+		s.redirects.exhausted.Add(1)
 		s.log.Warn().Int("slot", r.slot).Str("node", from).Int("redirects", maxRedirects).
 			Msg("slot still redirected after the most redirections followed: the cluster is changing")
 		c.reply = fmt.Appendf(c.reply[:0], "-TRYAGAIN slot %d was redirected %d times in a row (last to %s): the cluster is changing, try again\r\n",

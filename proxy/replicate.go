@@ -1,8 +1,11 @@
 package proxy
 
 import (
+	"cmp"
 	"fmt"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -103,13 +106,14 @@ func init() {
 	}
 }
 
-// replicationInfo returns the INFO lines about replica fan-out (see
-// fanout.info), or "" when the server has no fanout.
-func (s *Server) replicationInfo() string {
+// replicationInfo returns the lines INFO adds to its Replication section
+// about replica fan-out (see fanout.info), none when the server has no
+// fanout.
+func (s *Server) replicationInfo() []string {
 	if f, ok := s.repl.(*fanout); ok {
 		return f.info()
 	}
-	return ""
+	return nil
 }
 
 // fanout is the replicator that feeds each shard's replicas.
@@ -250,7 +254,7 @@ func (f *fanout) drained() bool {
 }
 
 // info returns the lines INFO shows about replica fan-out, sorted by shard
-// and address, each ending in CRLF:
+// and address:
 //
 //	proxy_replicas:2
 //	proxy_replicas_lagging:1
@@ -259,7 +263,7 @@ func (f *fanout) drained() bool {
 //
 // errors counts error replies of the replica (it answered differently from
 // the primary); dropped, the writes it did not get while lagging.
-func (f *fanout) info() string {
+func (f *fanout) info() []string {
 	f.mu.Lock()
 	qs := make([]*replicaQueue, 0, len(f.byAddr))
 	for _, q := range f.byAddr {
@@ -267,14 +271,14 @@ func (f *fanout) info() string {
 	}
 	f.mu.Unlock()
 	type row struct {
-		shard, addr string
-		st          replicaSnapshot
+		addr string
+		st   replicaSnapshot
 	}
 	rows := make([]row, len(qs))
 	lagging, resync := 0, 0
 	for i, q := range qs {
 		st := q.snapshot()
-		rows[i] = row{st.shard, q.node.Address, st}
+		rows[i] = row{q.node.Address, st}
 		switch st.state {
 		case replicaLagging:
 			lagging++
@@ -282,24 +286,19 @@ func (f *fanout) info() string {
 			resync++
 		}
 	}
-	sortRows := func(a, b row) bool {
-		if a.shard != b.shard {
-			return a.shard < b.shard
-		}
-		return a.addr < b.addr
+	slices.SortFunc(rows, func(a, b row) int {
+		return cmp.Or(cmp.Compare(a.st.shard, b.st.shard), cmp.Compare(a.addr, b.addr))
+	})
+	lines := []string{
+		"proxy_replicas:" + strconv.Itoa(len(rows)),
+		"proxy_replicas_lagging:" + strconv.Itoa(lagging),
+		"proxy_replicas_need_resync:" + strconv.Itoa(resync),
 	}
-	for i := 1; i < len(rows); i++ { // insertion sort: a handful of rows
-		for j := i; j > 0 && sortRows(rows[j], rows[j-1]); j-- {
-			rows[j], rows[j-1] = rows[j-1], rows[j]
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "proxy_replicas:%d\r\nproxy_replicas_lagging:%d\r\nproxy_replicas_need_resync:%d\r\n", len(rows), lagging, resync)
 	for i, r := range rows {
-		fmt.Fprintf(&b, "proxy_replica%d:shard=%s,addr=%s,state=%s,queued=%d,queued_bytes=%d,sent=%d,acked=%d,errors=%d,dropped=%d,lag_events=%d\r\n",
-			i, r.shard, r.addr, r.st.state, r.st.queued, r.st.queuedBytes, r.st.sent, r.st.acked, r.st.errors, r.st.dropped, r.st.lagEvents)
+		lines = append(lines, fmt.Sprintf("proxy_replica%d:shard=%s,addr=%s,state=%s,queued=%d,queued_bytes=%d,sent=%d,acked=%d,errors=%d,dropped=%d,lag_events=%d",
+			i, r.st.shard, r.addr, r.st.state, r.st.queued, r.st.queuedBytes, r.st.sent, r.st.acked, r.st.errors, r.st.dropped, r.st.lagEvents))
 	}
-	return b.String()
+	return lines
 }
 
 // replicaQueue is the queue of one replica and the state of its connection.

@@ -180,7 +180,7 @@ func TestFanoutOrder(t *testing.T) {
 			t.Fatalf("replica %s: %+v", node.addr(), st)
 		}
 	}
-	info := f.info()
+	info := strings.Join(f.info(), "\r\n") + "\r\n"
 	for _, s := range []string{"proxy_replicas:2\r\n", "proxy_replicas_lagging:0\r\n", "state=online", "acked=2000"} {
 		if !strings.Contains(info, s) {
 			t.Errorf("info lacks %q:\n%s", s, info)
@@ -213,7 +213,7 @@ func TestFanoutReplicaDownAndBack(t *testing.T) {
 	if st.dropped < 10 || st.queued != 0 || st.lagEvents != 1 {
 		t.Fatalf("lagging replica: %+v, want 10 dropped, nothing queued, one lag event", st)
 	}
-	if info := f.info(); !strings.Contains(info, "proxy_replicas_lagging:1\r\n") || !strings.Contains(info, "state=lagging") {
+	if info := strings.Join(f.info(), "\r\n") + "\r\n"; !strings.Contains(info, "proxy_replicas_lagging:1\r\n") || !strings.Contains(info, "state=lagging") {
 		t.Fatalf("info:\n%s", info)
 	}
 
@@ -225,7 +225,7 @@ func TestFanoutReplicaDownAndBack(t *testing.T) {
 	if got := back.commands()[0]; got != "SET a 3" {
 		t.Fatalf("replica got %q after coming back", got)
 	}
-	if info := f.info(); !strings.Contains(info, "proxy_replicas_need_resync:1\r\n") {
+	if info := strings.Join(f.info(), "\r\n") + "\r\n"; !strings.Contains(info, "proxy_replicas_need_resync:1\r\n") {
 		t.Fatalf("info:\n%s", info)
 	}
 }

@@ -39,7 +39,8 @@ type Server struct {
 	repl  replicator
 	// rcluster reads the slot map when the proxy fronts a Redis Cluster
 	// (rediscluster.go).
-	rcluster atomic.Pointer[clusterSource]
+	rcluster  atomic.Pointer[clusterSource]
+	redirects redirectStats // redirect.go
 
 	nextID   atomic.Int64
 	stats    proxyStats  // INFO's counters (info.go)
