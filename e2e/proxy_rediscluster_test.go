@@ -244,4 +244,30 @@ func reshardUnderLoad(ctx context.Context, t *testing.T, rc *redisCluster, proxy
 	if v, err := proxyGet.Get(ctx, "{"+hot[0].tag+"}:ask").Result(); err != nil || v != "asked" {
 		t.Errorf("key written during the ASK window: %q, %v", v, err)
 	}
+	// Both kinds of redirection were met and followed, none given up on.
+	info, err := proxyGet.Info(ctx, "stats").Result()
+	if err != nil {
+		t.Fatalf("INFO stats: %v", err)
+	}
+	for _, f := range []string{"proxy_moved_followed", "proxy_ask_followed"} {
+		if n := infoInt(info, f); n <= 0 {
+			t.Errorf("INFO %s = %d, want some:\n%s", f, n, info)
+		}
+	}
+	if n := infoInt(info, "proxy_redirects_exhausted"); n != 0 {
+		t.Errorf("INFO proxy_redirects_exhausted = %d", n)
+	}
+}
+
+// infoInt returns the integer field name of an INFO text, -1 if absent.
+func infoInt(info, name string) int64 {
+	for _, l := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(l, name+":"); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }

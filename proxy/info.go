@@ -374,9 +374,7 @@ func cmdInfo(ss *session, args [][]byte) {
 		totalConnections: s.stats.connections.Load(),
 		totalCommands:    s.stats.commands.Load(),
 	}
-	if r := s.replicationInfo(); r != "" {
-		f.extra = map[string][]string{"replication": strings.Split(strings.TrimSuffix(r, "\r\n"), "\r\n")}
-	}
+	f.extra = map[string][]string{"replication": s.replicationInfo(), "stats": s.redirectInfo()}
 	infoReply(ss.ctx(), ss.w, args, f, s)
 }
 
