@@ -60,6 +60,9 @@ type session struct {
 	// commands and pub/sub use it to switch the session into a mode where
 	// requests go elsewhere (a dedicated node connection).
 	intercept func(ss *session, cmd *command.Command, args [][]byte) bool
+	// st holds the session's transaction, blocking connection and
+	// subscriptions (multi.go, blocking.go, pubsub.go); nil until needed.
+	st *stateful
 
 	closing   bool        // QUIT: close after this batch's replies
 	shutdown  atomic.Bool // the server is shutting down
@@ -112,6 +115,7 @@ func newSession(srv *Server, nc net.Conn) *session {
 // serve runs the session until the client leaves or the server closes it.
 func (ss *session) serve() {
 	defer ss.nc.Close()
+	defer ss.closeState() // after unlock: pub/sub delivery may wait for wmu
 	defer ss.unlock()
 	for {
 		ss.readState.Store(stateReading)
@@ -189,16 +193,19 @@ func (ss *session) dispatch(args [][]byte) {
 		} else {
 			ss.fail(command.UnknownCommandError(args))
 		}
+		ss.rejected()
 		return
 	}
 	if !cmd.ArityOK(len(args)) {
 		ss.fail(command.ArityError(cmd))
+		ss.rejected()
 		return
 	}
 	ss.lastCmd.Store(cmd)
 	ss.srv.stats.commands.Add(1)
 	if !ss.authed && !cmd.Has(command.NoAuth) {
 		ss.fail(errNoAuth)
+		ss.rejected()
 		return
 	}
 	if ss.intercept != nil && ss.intercept(ss, cmd, args) {

@@ -1,0 +1,217 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// nodeInfoInt reads an integer field of INFO on a node.
+func nodeInfoInt(t *testing.T, node *redis.Client, field string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	addr := node.Options().Addr
+	info, err := node.Info(ctx).Result()
+	if err != nil {
+		t.Fatalf("INFO on %s: %v", addr, err)
+	}
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("INFO %s on %s: %q", field, addr, v)
+			}
+			return n
+		}
+	}
+	t.Fatalf("INFO on %s has no %s", addr, field)
+	return 0
+}
+
+// eventually polls cond every 10 ms for up to 10 s.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestProxyMulti runs transactions through the proxy with go-redis, in
+// RESP2 and RESP3: pinned to their slot's primary, WATCH conflicts,
+// CROSSSLOT inside MULTI, and transactions without keys.
+func TestProxyMulti(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	for _, proto := range []int{2, 3} {
+		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			rdb := redis.NewClient(&redis.Options{Addr: d.addr, Protocol: proto})
+			defer rdb.Close()
+			other := redis.NewClient(&redis.Options{Addr: d.addr, Protocol: proto})
+			defer other.Close()
+			// One transaction per shard, with two keys of one slot each.
+			for i, k := range keysOnEveryShard(fmt.Sprintf("tx%d:", proto), 1) {
+				a, b := "{"+k+"}a", "{"+k+"}b"
+				var incr *redis.IntCmd
+				var get *redis.StringCmd
+				cmds, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+					p.Set(ctx, a, "x", 0)
+					incr = p.IncrBy(ctx, b, 5)
+					p.Ping(ctx) // no keys: runs on the pinned node
+					get = p.Get(ctx, a)
+					return nil
+				})
+				if err != nil || len(cmds) != 4 {
+					t.Fatalf("shard %d: TxPipelined: %v, %v", i, cmds, err)
+				}
+				if incr.Val() != 5 || get.Val() != "x" {
+					t.Fatalf("shard %d: INCRBY %d, GET %q", i, incr.Val(), get.Val())
+				}
+				if got, err := direct(t, d.node(ownerOf(k))).Get(ctx, b).Result(); err != nil || got != "5" {
+					t.Fatalf("shard %d: %s on its owner = %q, %v", i, b, got, err)
+				}
+			}
+
+			// WATCH: a change by another client fails EXEC; none lets it
+			// through.
+			key := fmt.Sprintf("watched%d", proto)
+			if err := rdb.Set(ctx, key, "1", 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+			incrTx := func(interfere bool) error {
+				return rdb.Watch(ctx, func(tx *redis.Tx) error {
+					n, err := tx.Get(ctx, key).Int()
+					if err != nil {
+						return err
+					}
+					if interfere {
+						if err := other.Set(ctx, key, "100", 0).Err(); err != nil {
+							return err
+						}
+					}
+					_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+						p.Set(ctx, key, strconv.Itoa(n+1), 0)
+						return nil
+					})
+					return err
+				}, key)
+			}
+			if err := incrTx(true); !errors.Is(err, redis.TxFailedErr) {
+				t.Fatalf("WATCH with a conflicting write: %v, want TxFailedErr", err)
+			}
+			if got := rdb.Get(ctx, key).Val(); got != "100" {
+				t.Fatalf("after the failed transaction %s = %q, want 100", key, got)
+			}
+			if err := incrTx(false); err != nil {
+				t.Fatalf("WATCH without conflict: %v", err)
+			}
+			if got := rdb.Get(ctx, key).Val(); got != "101" {
+				t.Fatalf("after the transaction %s = %q, want 101", key, got)
+			}
+
+			// Keys of two shards in one transaction.
+			ks := keysOnEveryShard(fmt.Sprintf("cross%d:", proto), 1)
+			var first, second *redis.StatusCmd
+			_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				first = p.Set(ctx, ks[0], "1", 0)
+				second = p.Set(ctx, ks[1], "1", 0)
+				return nil
+			})
+			if err == nil || !strings.HasPrefix(err.Error(), "EXECABORT") {
+				t.Fatalf("transaction across shards: %v, want EXECABORT", err)
+			}
+			if e := second.Err(); e == nil || !strings.HasPrefix(e.Error(), "CROSSSLOT") {
+				t.Fatalf("second SET: %v, want CROSSSLOT (first: %v)", e, first.Err())
+			}
+			if n := rdb.Exists(ctx, ks[0], ks[1]).Val(); n != 0 {
+				t.Fatalf("an aborted transaction wrote %d keys", n)
+			}
+
+			// Only keyless commands.
+			cmds, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.Ping(ctx)
+				p.Echo(ctx, "hi")
+				return nil
+			})
+			if err != nil || cmds[0].(*redis.StatusCmd).Val() != "PONG" || cmds[1].(*redis.StringCmd).Val() != "hi" {
+				t.Fatalf("keyless transaction: %v, %v", cmds, err)
+			}
+		})
+	}
+}
+
+// TestProxyMultiReplies checks the exact replies of the transaction
+// commands, and that the dedicated connection goes when the client does.
+func TestProxyMultiReplies(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	c := dialRaw(t, d.addr)
+	ks := keysOnEveryShard("r", 1)
+	a, b := ks[0], ks[1]
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"EXEC"}, "-ERR EXEC without MULTI\r\n"},
+		{[]string{"DISCARD"}, "-ERR DISCARD without MULTI\r\n"},
+		{[]string{"MULTI"}, "+OK\r\n"},
+		{[]string{"MULTI"}, "-ERR MULTI calls can not be nested\r\n"},
+		{[]string{"PING"}, "+QUEUED\r\n"},
+		{[]string{"SET", a, "1"}, "+QUEUED\r\n"},
+		{[]string{"INCR", a}, "+QUEUED\r\n"},
+		{[]string{"EXEC"}, "*3\r\n+PONG\r\n+OK\r\n:2\r\n"},
+		{[]string{"MULTI"}, "+OK\r\n"},
+		{[]string{"SET", a, "1"}, "+QUEUED\r\n"},
+		{[]string{"SET", b, "1"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
+		{[]string{"EXEC"}, "-EXECABORT Transaction discarded because of previous errors.\r\n"},
+		{[]string{"MULTI"}, "+OK\r\n"},
+		{[]string{"MGET", a, b}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
+		{[]string{"DISCARD"}, "+OK\r\n"},
+		{[]string{"MULTI"}, "+OK\r\n"},
+		{[]string{"WATCH", a}, "-ERR WATCH inside MULTI is not allowed\r\n"},
+		{[]string{"NOSUCH"}, "-ERR unknown command 'NOSUCH', with args beginning with: \r\n"},
+		{[]string{"GET", a}, "+QUEUED\r\n"},
+		{[]string{"EXEC"}, "-EXECABORT Transaction discarded because of previous errors.\r\n"},
+		{[]string{"MULTI"}, "+OK\r\n"},
+		{[]string{"GET", a, "x"}, "-ERR wrong number of arguments for 'get' command\r\n"},
+		{[]string{"EXEC"}, "-EXECABORT Transaction discarded because of previous errors.\r\n"},
+		{[]string{"WATCH", a, b}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
+		{[]string{"WATCH", a}, "+OK\r\n"},
+		{[]string{"WATCH", b}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
+		{[]string{"UNWATCH"}, "+OK\r\n"},
+		{[]string{"GET", a}, "$1\r\n2\r\n"},
+		{[]string{"MULTI"}, "+OK\r\n"},
+		{[]string{"DISCARD"}, "+OK\r\n"},
+		{[]string{"MULTI"}, "+OK\r\n"},
+		{[]string{"EXEC"}, "*0\r\n"},
+	} {
+		if got := c.one(step.args...); got != step.want {
+			t.Fatalf("%q: %q, want %q", step.args, got, step.want)
+		}
+	}
+
+	// A watch pins a connection to a's owner; it closes with the client.
+	owner := direct(t, d.node(ownerOf(a)))
+	base := nodeInfoInt(t, owner, "connected_clients")
+	w := dialRaw(t, d.addr)
+	if got := w.one("WATCH", a); got != "+OK\r\n" {
+		t.Fatalf("WATCH: %q", got)
+	}
+	if n := nodeInfoInt(t, owner, "connected_clients"); n != base+1 {
+		t.Fatalf("connected_clients on the owner after WATCH = %d, want %d", n, base+1)
+	}
+	w.nc.Close()
+	eventually(t, "the transaction's node connection to close", func() bool {
+		return nodeInfoInt(t, owner, "connected_clients") == base
+	})
+}

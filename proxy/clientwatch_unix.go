@@ -1,0 +1,63 @@
+//go:build unix
+
+package proxy
+
+import (
+	"errors"
+	"net"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// watchClient calls gone if the client at the other end of nc disconnects
+// before stop is called; stop returns whether it did. It peeks at the
+// socket without consuming anything, so the session's reader sees every
+// byte later. Once the client has sent more requests the watch ends (a
+// disconnect is then noticed when the session reads again).
+func watchClient(nc net.Conn, gone func()) (stop func() bool) {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return func() bool { return false }
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return func() bool { return false }
+	}
+	var stopping, wasGone atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var buf [1]byte
+		for !stopping.Load() {
+			eof, data := false, false
+			err := rc.Read(func(fd uintptr) bool {
+				n, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+				switch {
+				case errors.Is(err, syscall.EAGAIN), errors.Is(err, syscall.EINTR):
+					return false
+				case err != nil || n == 0:
+					eof = true
+				default:
+					data = true
+				}
+				return true
+			})
+			if eof {
+				wasGone.Store(true)
+				gone()
+				return
+			}
+			if err != nil || data {
+				return
+			}
+		}
+	}()
+	return func() bool {
+		stopping.Store(true)
+		nc.SetReadDeadline(time.Now())
+		<-done
+		nc.SetReadDeadline(time.Time{})
+		return wasGone.Load()
+	}
+}
