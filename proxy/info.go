@@ -63,7 +63,9 @@ var proxyInfoSections = []infoSectionDef{
 	{"Replication", true, infoReplication},
 	{"CPU", true, infoCPU},
 	{"Modules", true, nil},
+	{"Commandstats", false, nil},
 	{"Errorstats", true, nil},
+	{"Latencystats", false, nil},
 	{"Cluster", true, func(b *infoLines, _ *infoFacts) { b.field("cluster_enabled", "1") }},
 	{"Keyspace", true, nil}, // filled from the shards
 }
