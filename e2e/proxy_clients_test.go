@@ -479,4 +479,18 @@ func TestInteropProxyClusterTexts(t *testing.T) {
 			t.Errorf("%q:\n proxy %q\n redis %q", args, got, want)
 		}
 	}
+	// INFO: the same sections in the same order for every selection, and
+	// the same Cluster section.
+	headers := regexp.MustCompile(`(?m)^# \w+`)
+	for _, args := range [][]string{{"INFO"}, {"INFO", "default"}, {"INFO", "all"}, {"INFO", "everything"},
+		{"INFO", "server"}, {"INFO", "CLUSTER"}, {"INFO", "keyspace", "clients"}, {"INFO", "commandstats"}} {
+		want := headers.FindAllString(string(parseRaw(t, rc.one(args...)).Str), -1)
+		got := headers.FindAllString(string(parseRaw(t, pc.one(args...)).Str), -1)
+		if strings.Join(want, ",") != strings.Join(got, ",") {
+			t.Errorf("%q sections:\n proxy %q\n redis %q", args, got, want)
+		}
+	}
+	if want, got := rc.one("INFO", "cluster"), pc.one("INFO", "cluster"); want != got {
+		t.Errorf("INFO cluster: proxy %q, redis %q", got, want)
+	}
 }
