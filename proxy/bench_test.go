@@ -118,3 +118,47 @@ func BenchmarkRouteBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/cmd")
 }
+
+// BenchmarkRouteConcurrent measures 32 clients each sending one SET at a
+// time (redis-benchmark -c 32 -P 1) through the proxy to three nodes: the
+// case where the proxy's hand-offs, not batching, set the pace.
+func BenchmarkRouteConcurrent(b *testing.B) {
+	_, addr := startTestProxy(b, "", startOKNode(b), startOKNode(b), startOKNode(b))
+	const clients = 32
+	conns := make([]net.Conn, clients)
+	for i := range conns {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer nc.Close()
+		nc.SetDeadline(time.Now().Add(5 * time.Minute))
+		conns[i] = nc
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	per := b.N/clients + 1
+	errc := make(chan error, clients)
+	for i, nc := range conns {
+		go func() {
+			req := resp.AppendCommand(nil, "SET", fmt.Sprintf("key:%d", i), "value")
+			rr := resp.NewReplyReader(nc)
+			for range per {
+				if _, err := nc.Write(req); err != nil {
+					errc <- err
+					return
+				}
+				if _, err := rr.ReadRaw(); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for range clients {
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -265,12 +265,11 @@ func (l *link) writeLoop() {
 	}
 }
 
-// flush gets the link's pending requests written. When no write is in
-// progress the caller writes them itself, everything pending at once
-// (other sessions' requests too): that saves a hand-off to the writer
-// goroutine on every batch. Otherwise the write in progress is followed by
-// one that includes them.
-func (l *link) flush() { l.write() }
+// flush gets the link's pending requests written by the writer goroutine,
+// with everything other sessions queued meanwhile. (A session writing
+// itself saves a hand-off but coalesces less: with many clients at
+// pipeline depth 1 it measured about 1.5x slower, the syscalls dominating.)
+func (l *link) flush() { l.kickWriter() }
 
 // kickWriter wakes the writer goroutine.
 func (l *link) kickWriter() {
@@ -281,8 +280,7 @@ func (l *link) kickWriter() {
 }
 
 // write sends everything pending with one write, unless another write is
-// in progress; what arrived meanwhile is left to the writer goroutine, so
-// that a session never writes more than once for others.
+// in progress; what arrived meanwhile is left to the next round.
 func (l *link) write() {
 	l.mu.Lock()
 	nc := l.nc
