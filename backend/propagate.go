@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/shardis/shardis/aof"
 )
 
 // Propagation: every write command records its effects, in execution
@@ -36,12 +38,9 @@ import (
 // one atomic load, c.prop.sink stays nil, and every recording call returns
 // at its first test.
 
-// Record is one command as the append-only file logs it.
-// TODO(propagate): becomes aof.Record once the aof package lands.
-type Record struct {
-	DB  int    // the database the command runs in
-	Cmd []byte // one complete RESP array
-}
+// Record is one command as the append-only file logs it: its database and
+// one complete RESP array.
+type Record = aof.Record
 
 // HeldShards is a set of lock shards of one database.
 type HeldShards struct {
