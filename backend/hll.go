@@ -627,11 +627,20 @@ func cmdPFAdd(c *Client, args [][]byte) {
 		e.enc = encRaw // dbUnshareStringValue
 	}
 	maxBytes := c.srv.cfg.load().HLLSparseMaxBytes
-	for _, ele := range args[2:] {
+	for j, ele := range args[2:] {
 		switch hllAdd(e, ele, maxBytes) {
 		case 1:
 			updated++
 		case -1:
+			if updated > 0 {
+				// The elements before the corrupt spot changed the
+				// value: they are logged, so that the AOF holds the same
+				// bytes (Redis logs nothing here and its AOF diverges).
+				// The failing one changed nothing. (Nothing else
+				// changes: WATCH and the change counter stay as Redis
+				// keeps them.)
+				c.propArgs(args[:2+j])
+			}
 			c.err(errHLLCorrupt)
 			return
 		}
