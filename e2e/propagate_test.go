@@ -27,7 +27,6 @@ import (
 type collectSink struct {
 	mu     sync.Mutex
 	groups [][]backend.Record
-	recs   int
 }
 
 func (k *collectSink) Propagate(recs []backend.Record, held []backend.HeldShards) {
@@ -37,14 +36,14 @@ func (k *collectSink) Propagate(recs []backend.Record, held []backend.HeldShards
 	}
 	k.mu.Lock()
 	k.groups = append(k.groups, g)
-	k.recs += len(recs)
 	k.mu.Unlock()
 }
 
+// take returns the groups so far and their number.
 func (k *collectSink) take() ([][]backend.Record, int) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.groups, k.recs
+	return k.groups, len(k.groups)
 }
 
 // propWorkload is one client's command mix.
@@ -85,60 +84,74 @@ func propSkipped(args []string) bool {
 	return false
 }
 
-// runPropWorkload sends n generated commands of w on a connection of its
-// own, until deadline. opt.restore runs the DUMP → RESTORE steps (the
-// payload is shardis's own, which redis-server does not load);
-// opt.shortExpiry the steps that give a key a few milliseconds to live.
-func runPropWorkload(t *testing.T, addr string, w propWorkload, seed int64, n int, opt propOptions, deadline time.Time) (sent int, err error) {
-	s := dialSide(t, w.name, addr)
-	g := newGen(seed)
+// propRunner is one client running a workload on a connection of its own.
+type propRunner struct {
+	t     *testing.T
+	s     *side
+	w     propWorkload
+	g     *gen
+	total int
+	opt   propOptions
+	sent  int
+}
+
+func newPropRunner(t *testing.T, addr string, w propWorkload, seed int64, opt propOptions) *propRunner {
+	r := &propRunner{t: t, s: dialSide(t, w.name, addr), w: w, g: newGen(seed), opt: opt}
 	if w.setup != nil {
-		w.setup(g)
+		w.setup(r.g)
 	}
-	total := 0
 	for _, x := range w.table {
-		total += x.w
+		r.total += x.w
 	}
+	return r
+}
+
+// run sends n generated commands, or fewer when deadline passes.
+// opt.restore runs the DUMP → RESTORE steps (the payload is shardis's own,
+// which redis-server does not load); opt.shortExpiry the steps that give a
+// key a few milliseconds to live.
+func (pr *propRunner) run(n int, deadline time.Time) error {
+	s, g := pr.s, pr.g
 	show := os.Getenv("SHARDIS_PROP_SHOW")
 	for i := 0; i < n && time.Now().Before(deadline); i++ {
 		var o op
-		if w.zset {
-			o = g.zsetNext(w.table, total)
+		if pr.w.zset {
+			o = g.zsetNext(pr.w.table, pr.total)
 		} else {
-			o = g.next(w.table, total)
+			o = g.next(pr.w.table, pr.total)
 		}
-		if propSkipped(o.args) || o.shortExpiry > 0 && !opt.shortExpiry {
+		if propSkipped(o.args) || o.shortExpiry > 0 && !pr.opt.shortExpiry {
 			continue
 		}
 		if o.restore {
-			if !opt.restore {
+			if !pr.opt.restore {
 				continue
 			}
 			_, r, err := s.roundTrip("DUMP", o.dumpKey)
 			if err != nil {
-				return sent, err
+				return err
 			}
-			sent++
+			pr.sent++
 			if r.kind != '$' || r.null {
 				continue
 			}
 			a := append([]string{"RESTORE", o.args[1], o.args[2], r.str}, o.args[3:]...)
 			if _, _, err := s.roundTrip(a...); err != nil {
-				return sent, err
+				return err
 			}
-			sent++
+			pr.sent++
 			continue
 		}
 		_, r, err := s.roundTrip(o.args...)
 		if err != nil {
-			return sent, fmt.Errorf("%s: %w", quoteArgs(o.args), err)
+			return fmt.Errorf("%s: %w", quoteArgs(o.args), err)
 		}
 		if show != "" && len(o.args) > 1 && o.args[1] == show {
-			t.Logf("%s -> %s", quoteArgs(o.args), r)
+			pr.t.Logf("%s -> %s", quoteArgs(o.args), r)
 		}
-		sent++
+		pr.sent++
 	}
-	return sent, nil
+	return nil
 }
 
 // propOptions select the steps of a run.
@@ -147,22 +160,18 @@ type propOptions struct {
 	shortExpiry bool // keys given a few ms to live
 }
 
-// A replayer rebuilds a dataset from what a node propagated and returns the
-// address of a server that holds it.
-type replayer func(t *testing.T, groups [][]backend.Record) string
-
-// replayWire replays over a client connection into a fresh server that
-// start returns. Commands then run at a later time than on the node, so
-// a run with keys living a few milliseconds cannot be replayed this way:
-// a key alive for a command on the node may be gone at its replay.
-func replayWire(start func(t *testing.T) string) replayer {
-	return func(t *testing.T, groups [][]backend.Record) string {
-		addr := start(t)
-		if errs := replayRecords(t, addr, groups); len(errs) > 0 {
-			t.Errorf("replay into %s: %d error replies, first: %q", addr, len(errs), errs[0])
-		}
-		return addr
-	}
+// replayTarget rebuilds a dataset from what a node propagated.
+type replayTarget struct {
+	name string
+	// start returns a fresh server that replayRecords replays into over
+	// a client connection, checkpoint by checkpoint. Commands then run at
+	// a later time than on the node, so a run with keys living a few
+	// milliseconds cannot be replayed this way: a key alive for a command
+	// on the node may be gone at its replay.
+	start func(t *testing.T) string
+	// load, when set instead, returns a server that loaded all of it at
+	// once (only the final state is compared).
+	load func(t *testing.T, groups [][]backend.Record) string
 }
 
 // replayAOF writes the records as a Redis 7 appendonlydir (a manifest and
@@ -336,8 +345,9 @@ func compareDatasets(t *testing.T, label string, want, got map[string]keyState) 
 
 // propagateReplay runs the workloads against a fresh node, replays what it
 // propagated into each of targets, and compares. It returns the commands
-// sent, the records replayed and the keys compared.
-func propagateReplay(t *testing.T, perClient int, opt propOptions, targets map[string]replayer) (sent, recs, keys int) {
+// sent, the records replayed and the key comparisons made (every target,
+// every checkpoint).
+func propagateReplay(t *testing.T, perClient int, opt propOptions, targets []replayTarget) (sent, recs, keys int) {
 	t.Helper()
 	sink := &collectSink{}
 	addr, srv := startBackendServer(t)
@@ -357,28 +367,52 @@ func propagateReplay(t *testing.T, perClient int, opt propOptions, targets map[s
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	counts := make([]int, len(ws))
-	errs := make([]error, len(ws))
+	runners := make([]*propRunner, len(ws))
 	for i, w := range ws {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			counts[i], errs[i] = runPropWorkload(t, addr, w, seed+int64(i), perClient, opt, deadline)
-		}()
+		runners[i] = newPropRunner(t, addr, w, seed+int64(i), opt)
 	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("workload %s: %v", ws[i].name, err)
+	// The clients run in rounds; between rounds, with every client idle,
+	// the node's data is read: a checkpoint the replays must reach after
+	// the records propagated so far.
+	type checkpoint struct {
+		want map[string]keyState
+		upto int
+	}
+	var cps []checkpoint
+	const rounds = 5
+	for round := 0; round < rounds; round++ {
+		var wg sync.WaitGroup
+		errs := make([]error, len(runners))
+		for i, r := range runners {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = r.run(perClient/rounds, deadline)
+			}()
 		}
-		sent += counts[i]
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("workload %s: %v", ws[i].name, err)
+			}
+		}
+		// Not a readiness wait: the few milliseconds the last short-lived
+		// keys had must pass, so that no key expires between the reading
+		// of the node's data and the reading of a replayed copy.
+		<-time.After(50 * time.Millisecond)
+		// Reading expires keys lazily, which propagates DELs: the
+		// checkpoint is taken after, so the replays see those too.
+		want := datasetOf(t, addr, 16)
+		_, n := sink.take()
+		cps = append(cps, checkpoint{want: want, upto: n})
 	}
-	// What the node holds, read before the replays: the reads expire keys
-	// lazily, which propagates DELs of its own; the records are taken
-	// after, so the replays see those too.
-	want := datasetOf(t, addr, 16)
-	groups, nrec := sink.take()
+	for _, r := range runners {
+		sent += r.sent
+	}
+	groups, _ := sink.take()
+	for _, g := range groups {
+		recs += len(g)
+	}
 	if k := os.Getenv("SHARDIS_PROP_SHOW"); k != "" {
 		for _, g := range groups {
 			for _, r := range g {
@@ -388,13 +422,31 @@ func propagateReplay(t *testing.T, perClient int, opt propOptions, targets map[s
 			}
 		}
 	}
-	for name, replay := range targets {
-		got := datasetOf(t, replay(t, groups), 16)
-		if bad := compareDatasets(t, name, want, got); bad > 0 {
-			t.Errorf("%s: %d of %d keys differ", name, bad, len(want))
+	for _, tg := range targets {
+		if tg.load != nil {
+			last := cps[len(cps)-1]
+			got := datasetOf(t, tg.load(t, groups[:last.upto]), 16)
+			if bad := compareDatasets(t, tg.name, last.want, got); bad > 0 {
+				t.Errorf("%s: %d of %d keys differ", tg.name, bad, len(last.want))
+			}
+			keys += len(last.want)
+			continue
+		}
+		target := tg.start(t)
+		prev := 0
+		for i, cp := range cps {
+			if errs := replayRecords(t, target, groups[prev:cp.upto]); len(errs) > 0 {
+				t.Errorf("%s: replay to checkpoint %d: %d error replies, first: %q", tg.name, i, len(errs), errs[0])
+			}
+			prev = cp.upto
+			keys += len(cp.want)
+			got := datasetOf(t, target, 16)
+			if bad := compareDatasets(t, fmt.Sprintf("%s checkpoint %d", tg.name, i), cp.want, got); bad > 0 {
+				t.Fatalf("%s: checkpoint %d: %d of %d keys differ", tg.name, i, bad, len(cp.want))
+			}
 		}
 	}
-	return sent, nrec, len(want)
+	return sent, recs, keys
 }
 
 func startShardis(t *testing.T) string {
@@ -411,8 +463,8 @@ func TestPropagateReplayShardis(t *testing.T) {
 		n = 100
 	}
 	sent, recs, keys := propagateReplay(t, n, propOptions{restore: true},
-		map[string]replayer{"shardis": replayWire(startShardis)})
-	t.Logf("%d commands from %d clients, %d records replayed, %d keys compared", sent, len(propWorkloads()), recs, keys)
+		[]replayTarget{{name: "shardis", start: startShardis}})
+	t.Logf("%d commands from %d clients, %d records replayed, %d key comparisons (5 checkpoints per target)", sent, len(propWorkloads()), recs, keys)
 }
 
 // TestInteropPropagateReplay replays what a node propagated under a
@@ -422,11 +474,11 @@ func TestPropagateReplayShardis(t *testing.T) {
 func TestInteropPropagateReplay(t *testing.T) {
 	requireBinary(t, "redis-server")
 	n := randomCount(t, 3000)
-	sent, recs, keys := propagateReplay(t, n, propOptions{}, map[string]replayer{
-		"redis-server": replayWire(func(t *testing.T) string { return startRedis(t) }),
-		"shardis":      replayWire(startShardis),
+	sent, recs, keys := propagateReplay(t, n, propOptions{}, []replayTarget{
+		{name: "redis-server", start: func(t *testing.T) string { return startRedis(t) }},
+		{name: "shardis", start: startShardis},
 	})
-	t.Logf("%d commands from %d clients, %d records replayed, %d keys compared", sent, len(propWorkloads()), recs, keys)
+	t.Logf("%d commands from %d clients, %d records replayed, %d key comparisons (5 checkpoints per target)", sent, len(propWorkloads()), recs, keys)
 }
 
 // TestInteropPropagateAOFRedis writes what a node propagated under a
@@ -437,6 +489,6 @@ func TestInteropPropagateAOFRedis(t *testing.T) {
 	requireBinary(t, "redis-server")
 	n := randomCount(t, 3000)
 	sent, recs, keys := propagateReplay(t, n, propOptions{shortExpiry: true},
-		map[string]replayer{"redis-server AOF": replayAOF})
+		[]replayTarget{{name: "redis-server AOF", load: replayAOF}})
 	t.Logf("%d commands from %d clients, %d records in the AOF, %d keys compared", sent, len(propWorkloads()), recs, keys)
 }
