@@ -136,6 +136,14 @@ func TestProxyClusterCommands(t *testing.T) {
 			t.Errorf("node %d: notify-keyspace-events = %v, %v", i, v, err)
 		}
 	}
+	// A reload that adds a proxy changes the cluster the proxy presents,
+	// on the connections already open.
+	other := net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
+	added := strings.Replace(threeShards, "[[shard]]", "[[proxy]]\nname = \"other\"\nlisten = \""+other+"\"\n\n[[shard]]", 1)
+	if err := d.reload(added); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	checkSlots(t, parseRaw(t, c.one("CLUSTER", "SLOTS")), []string{d.addr, other})
 	if got := c.one("CONFIG", "SET", "no-such-thing", "1"); !strings.HasPrefix(got, "-ERR Unknown option or number of arguments for CONFIG SET - 'no-such-thing'") {
 		t.Errorf("CONFIG SET of an unknown option = %q", got)
 	}

@@ -285,6 +285,20 @@ func TestScanSlotKeys(t *testing.T) {
 	if err != nil || len(ks) != 2 || string(ks[0]) != "{t}1" || string(ks[1]) != "{t}2" {
 		t.Errorf("keysInSlot(2) = %q, %v", ks, err)
 	}
+	// A Redis Cluster node answers CLUSTER itself: no SCAN.
+	clusterNode := func(_ context.Context, _ int, args ...[]byte) (resp.Value, error) {
+		if strings.EqualFold(string(args[1]), "countkeysinslot") {
+			return resp.Value{Type: ':', Int: 7}, nil
+		}
+		return resp.Value{Type: '*', Elems: []resp.Value{{Type: '$', Str: []byte("{t}9")}}}, nil
+	}
+	rc := scanSlotKeys{shardOf: func(int) int { return 0 }, call: clusterNode}
+	if n, err := rc.countKeysInSlot(context.Background(), slot); n != 7 || err != nil {
+		t.Errorf("countKeysInSlot on a cluster node = %d, %v", n, err)
+	}
+	if ks, err := rc.keysInSlot(context.Background(), slot, 5); len(ks) != 1 || string(ks[0]) != "{t}9" || err != nil {
+		t.Errorf("keysInSlot on a cluster node = %q, %v", ks, err)
+	}
 	none := scanSlotKeys{shardOf: func(int) int { return -1 }, call: node.call}
 	if n, err := none.countKeysInSlot(context.Background(), slot); n != 0 || err != nil {
 		t.Errorf("slot without an owner: %d, %v", n, err)
