@@ -87,6 +87,7 @@ timeline = true
 		}
 		ran[tg.Name] = true
 	}
+	t.Logf("targets run: %v", ran)
 	if len(rep.Results) != 4*len(ran) {
 		t.Fatalf("%d results for %d targets\n%s", len(rep.Results), len(ran), log.String())
 	}

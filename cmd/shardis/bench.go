@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,6 +58,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&cfg.Warmup, "warmup", 0, "with -target: unmeasured warm-up before measuring")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "with -target: open loop at this many operations/s (0: closed loop)")
 	prefill := fs.Bool("prefill", false, "with -target: SET every key of the keyspace first")
+	asJSON := fs.Bool("json", false, "with -target: print the result as JSON")
 	scenarios := fs.String("scenarios", "bench/scenarios.toml", "scenarios file")
 	out := fs.String("out", "results", "directory for bench.md, bench.json and the charts")
 	targets := fs.String("targets", "", "comma-separated targets to run (default: the scenarios file's)")
@@ -75,7 +77,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		cfg.Addr = *target
 		cfg.Progress = stderr
 		cfg.Label = *target
-		return benchTarget(ctx, cfg, *prefill, stdout, stderr)
+		return benchTarget(ctx, cfg, *prefill, *asJSON, stdout, stderr)
 	}
 	bin := *shardisBin
 	if bin == "" {
@@ -104,7 +106,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	return 0
 }
 
-func benchTarget(ctx context.Context, cfg bench.Config, prefill bool, stdout, stderr io.Writer) int {
+func benchTarget(ctx context.Context, cfg bench.Config, prefill, asJSON bool, stdout, stderr io.Writer) int {
 	cfg.SetDefaults()
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "shardis bench: %v\n", err)
@@ -120,6 +122,15 @@ func benchTarget(ctx context.Context, cfg bench.Config, prefill bool, stdout, st
 	if err != nil {
 		fmt.Fprintf(stderr, "shardis bench: %v\n", err)
 		return benchExit(err)
+	}
+	if asJSON {
+		js, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			fmt.Fprintf(stderr, "shardis bench: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s\n", js)
+		return 0
 	}
 	l := res.Latency
 	fmt.Fprintf(stdout, "%s %s: %d ops in %.2fs, %.0f ops/s, %d errors\n", cfg.Addr, cfg.Workload, res.Ops, res.Seconds, res.OpsPerSec, res.Errors)
