@@ -502,3 +502,35 @@ func TestInteropProxyClusterTexts(t *testing.T) {
 		t.Errorf("INFO cluster: proxy %q, redis %q", got, want)
 	}
 }
+
+// TestInteropProxyClusterRedisNodes runs go-redis's ClusterClient through a
+// proxy in front of three plain redis-server nodes, and finds the keys of a
+// slot on them (they refuse CLUSTER: the proxy SCANs them).
+func TestInteropProxyClusterRedisNodes(t *testing.T) {
+	requireBinary(t, "redis-server")
+	tmpl := strings.NewReplacer("{{node 0}}", "{{redis 0}}\"\nkind = \"redis",
+		"{{node 1}}", "{{redis 1}}\"\nkind = \"redis",
+		"{{node 2}}", "{{redis 2}}\"\nkind = \"redis").Replace(threeShards)
+	d := startDeployment(t, tmpl)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{d.addr}})
+	defer rdb.Close()
+	clusterClientTypes(ctx, t, rdb, "rn:")
+	for i := range 4 {
+		if err := rdb.Set(ctx, fmt.Sprintf("{slotkeys}%d", i), i, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slot := int64(topology.Slot([]byte("slotkeys")))
+	if n, err := rdb.ClusterCountKeysInSlot(ctx, int(slot)).Result(); err != nil || n != 4 {
+		t.Errorf("CLUSTER COUNTKEYSINSLOT = %d, %v; want 4", n, err)
+	}
+	if ks, err := rdb.ClusterGetKeysInSlot(ctx, int(slot), 10).Result(); err != nil || len(ks) != 4 {
+		t.Errorf("CLUSTER GETKEYSINSLOT = %q, %v", ks, err)
+	}
+	info, err := rdb.Info(ctx, "keyspace").Result()
+	if err != nil || !strings.Contains(info, "db0:keys=") {
+		t.Errorf("INFO keyspace = %q, %v", info, err)
+	}
+}
