@@ -109,6 +109,9 @@ func (l *Log) Load(apply func(db int, args [][]byte) error) (LoadInfo, error) {
 		info.TruncatedAt = res.validUpTo
 		info.TruncatedBytes = st.Size() - res.validUpTo
 	}
+	l.mu.Lock()
+	l.baseSize = l.currentSizeLocked()
+	l.mu.Unlock()
 	return info, nil
 }
 

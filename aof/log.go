@@ -80,22 +80,25 @@ type Log struct {
 
 	// mu guards every field below. It is held only to copy bytes and
 	// update counters, never across I/O.
-	mu       sync.Mutex
-	cond     *sync.Cond // broadcast when written, synced or writing change
-	man      *manifest
-	policy   Policy
-	buf      []byte // appended, not yet handed to a writer
-	marks    []mark // runs of buf per target file, in order
-	spare    []byte // the writer's previous buffer, reused
-	bufStart int64  // logical offset of buf[0]
-	end      int64  // logical offset after the last appended byte
-	written  int64  // logical offset written with write(2)
-	synced   int64  // logical offset fsynced (every byte before it)
-	writing  bool   // a leader is writing or fsyncing outside mu
-	cur      *segFile
-	rw       *Rewrite
-	baseSize int64
-	loaded   bool
+	mu         sync.Mutex
+	cond       *sync.Cond // broadcast when written, synced or writing change
+	man        *manifest
+	policy     Policy
+	buf        []byte // appended, not yet handed to a writer
+	marks      []mark // runs of buf per target file, in order
+	spare      []byte // the writer's previous buffer, reused
+	spareMarks []mark
+	bufStart   int64 // logical offset of buf[0]
+	end        int64 // logical offset after the last appended byte
+	written    int64 // logical offset written with write(2)
+	synced     int64 // logical offset fsynced (every byte before it)
+	writing    bool  // a leader is writing or fsyncing outside mu
+	cur        *segFile
+	rw         *Rewrite
+	baseSize   int64 // aof_base_size: the total size after the last load or rewrite
+	fileSize   int64 // the base's size
+	oldSize    int64 // the incr files before cur that the manifest lists
+	loaded     bool
 
 	werr      error // the last write error, nil once a write succeeds
 	ferr      error // the last fsync error, nil once an fsync succeeds
@@ -104,10 +107,17 @@ type Log struct {
 	fsyncFrom time.Time
 	lastSync  time.Time
 	closed    bool
+	failGen   uint64        // failed writes and fsyncs so far
+	kick      chan struct{} // wakes the dedicated writer, nil without one
 
-	timing timing
-	stop   chan struct{}
-	wg     sync.WaitGroup
+	timing  timing
+	scratch struct { // the write leader's, reused (l.writing guards them)
+		files  []*segFile
+		synced []int64
+		sizes  []pendingWrite
+	}
+	stop chan struct{}
+	wg   sync.WaitGroup
 }
 
 func (o *Options) defaults() {
@@ -215,8 +225,8 @@ func (l *Log) check(man *manifest) error {
 			}
 			return fmt.Errorf("aof: %s: %w", fi.name, err)
 		}
+		l.oldSize += st.Size()
 		if fi.typ == typeBase {
-			l.baseSize = st.Size()
 			rdb, err := isRDB(l.fs, filepath.Join(l.dir, fi.name))
 			if err != nil {
 				return fmt.Errorf("aof: %s: %w", fi.name, err)
@@ -290,6 +300,8 @@ func (l *Log) openIncr(man *manifest) error {
 		return fmt.Errorf("aof: %s: %w", last.name, err)
 	}
 	l.man = man
+	l.oldSize -= st.Size()
+	l.baseSize = l.oldSize + st.Size()
 	l.cur = &segFile{name: last.name, seq: last.seq, f: f, size: st.Size(), synced: st.Size(), db: -1}
 	return nil
 }
@@ -341,7 +353,7 @@ func (l *Log) SetFsync(p Policy) {
 type Info struct {
 	Policy            Policy
 	CurrentSize       int64 // aof_current_size: base and incr files, as written
-	BaseSize          int64 // aof_base_size
+	BaseSize          int64 // aof_base_size: CurrentSize after the last load or rewrite, as Redis 7 counts it
 	BufferLength      int64 // aof_buffer_length: appended, not yet written
 	Written           int64 // logical offset written with write(2)
 	Synced            int64 // logical offset fsynced
@@ -370,16 +382,15 @@ func (l *Log) Info() Info {
 		RewriteInProgress: l.rw != nil,
 		LastFsync:         l.lastSync,
 	}
-	in.CurrentSize = l.baseSize + l.incrSizeLocked()
+	in.CurrentSize = l.currentSizeLocked()
 	return in
 }
 
-// incrSizeLocked sums the sizes of the incr files that will survive: the
-// earlier ones of the manifest are sized by Stat once, here approximated by
-// the current file plus the rewrite's.
-func (l *Log) incrSizeLocked() int64 {
-	n := l.cur.size
-	if l.rw != nil {
+// currentSizeLocked is aof_current_size: every file the manifest lists (and
+// the new incr during a rewrite), as written.
+func (l *Log) currentSizeLocked() int64 {
+	n := l.oldSize + l.cur.size
+	if l.rw != nil && l.rw.incr != nil {
 		n += l.rw.incr.size
 	}
 	return n

@@ -207,7 +207,8 @@ func (rw *Rewrite) Commit() error {
 	l.mu.Lock()
 	if err == nil || errors.Is(err, errManifestNotDurable) {
 		l.man = next
-		l.baseSize = st.Size()
+		l.oldSize = st.Size()
+		l.baseSize = l.currentSizeLocked()
 	}
 	l.writing = false
 	l.cond.Broadcast()
@@ -307,6 +308,7 @@ func (rw *Rewrite) switchIncrKeep() (*segFile, error) {
 		rw.done = false
 		return nil, err
 	}
+	l.oldSize += old.size
 	l.writing = true
 	return old, nil
 }

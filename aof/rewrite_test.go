@@ -98,3 +98,37 @@ func TestRewriteAbort(t *testing.T) {
 		t.Fatalf("loaded %v, want %v", got, wantCmds)
 	}
 }
+
+func TestInfoSizes(t *testing.T) {
+	fsys := newMemFS()
+	l, err := Open(Options{Dir: "/n", FS: fsys, Fsync: Always})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	loadAll(t, l)
+	one := int64(len(appendSelect(nil, 0)) + len(cmd("SET", "a", "1")))
+	if err := l.Wait(l.Append([]Record{rec(0, "SET", "a", "1")})); err != nil {
+		t.Fatal(err)
+	}
+	if in := l.Info(); in.CurrentSize != one || in.BaseSize != 0 || in.RewriteInProgress {
+		t.Fatalf("info %+v, want current size %d", in, one)
+	}
+	rw, err := l.BeginRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(rw.Append([]Record{rec(0, "SET", "a", "1")})); err != nil {
+		t.Fatal(err)
+	}
+	if in := l.Info(); in.CurrentSize != 2*one || !in.RewriteInProgress {
+		t.Fatalf("info during the rewrite %+v, want current size %d", in, 2*one)
+	}
+	rw.AppendBase([]Record{rec(0, "SET", "a", "1")})
+	if err := rw.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if in := l.Info(); in.CurrentSize != 2*one || in.BaseSize != 2*one || in.RewriteInProgress {
+		t.Fatalf("info after the rewrite %+v, want sizes %d", in, 2*one)
+	}
+}

@@ -92,6 +92,9 @@ func (l *Log) appendLocked(f *segFile, recs []Record) int64 {
 func (l *Log) Wait(off int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.kick != nil {
+		return l.waitDedicated(off)
+	}
 	for {
 		if l.doneLocked(off) {
 			return nil
@@ -150,18 +153,27 @@ func (l *Log) flushLocked(force bool) error {
 		}
 	}
 	buf, marks := l.buf, l.marks
-	l.buf, l.marks = l.spare[:0], nil
+	// Double buffering: appenders fill the spare buffer while this one is
+	// written; it is given back below only if fully written.
+	l.buf, l.spare = l.spare[:0], nil
+	l.marks, l.spareMarks = l.spareMarks[:0], nil
 	l.bufStart += int64(len(buf))
 	sync := force || l.policy == Always
-	files := l.activeLocked()
-	synced := make([]int64, len(files))
-	for i, f := range files {
-		synced[i] = f.synced
+	// The leader's scratch slices live in the Log: only one leader runs.
+	files := append(l.scratch.files[:0], l.cur)
+	if l.rw != nil && l.rw.incr != nil {
+		files = append(files, l.rw.incr)
 	}
+	synced := l.scratch.synced[:0]
+	for _, f := range files {
+		synced = append(synced, f.synced)
+	}
+	sizes := l.scratch.sizes[:0]
+	l.scratch.files, l.scratch.synced = files, synced
 	l.mu.Unlock()
 
-	sizes := make([]pendingWrite, 0, 2)
 	done, werr := writeMarks(buf, marks, &sizes)
+	l.scratch.sizes = sizes
 	var ferr error
 	if werr == nil && sync {
 		ferr = fsyncFiles(files, synced, sizes)
@@ -188,9 +200,10 @@ func (l *Log) flushLocked(force bool) error {
 		l.marks = restMarks
 		l.bufStart -= int64(len(rest))
 	} else if cap(buf) <= 1<<20 {
-		l.spare = buf[:0]
+		l.spare, l.spareMarks = buf[:0], marks[:0]
 	}
 	if werr != nil {
+		l.failGen++
 		l.werr = fmt.Errorf("aof: writing the AOF: %w", werr)
 		l.log.Error().Err(werr).Msg("aof: error writing to the AOF file; writes are refused until it succeeds")
 		return l.werr
@@ -201,6 +214,7 @@ func (l *Log) flushLocked(force bool) error {
 	}
 	if sync {
 		if ferr != nil {
+			l.failGen++
 			l.ferr = fmt.Errorf("aof: fsyncing the AOF: %w", ferr)
 			l.log.Error().Err(ferr).Msg("aof: error fsyncing the AOF file; writes are refused until it succeeds")
 			return l.ferr
