@@ -89,6 +89,7 @@ func init() {
 	registerLocal("punsubscribe", func(ss *session, args [][]byte) { ss.unsubscribe(kindPattern, args) })
 	registerLocal("sunsubscribe", func(ss *session, args [][]byte) { ss.unsubscribe(kindShard, args) })
 	registerLocal("publish", cmdPublish)
+	registerLocal("spublish", cmdPublish)
 	registerLocal("pubsub|channels", cmdPubsubUnion)
 	registerLocal("pubsub|shardchannels", cmdPubsubUnion)
 	registerLocal("pubsub|numsub", cmdPubsubNumsub)
@@ -379,11 +380,9 @@ func (ss *session) runOp(ps *pubsubState, verb string, o *op) map[string]string 
 
 // subscribe is SUBSCRIBE, PSUBSCRIBE and SSUBSCRIBE.
 func (ss *session) subscribe(kind int, args [][]byte) {
-	if kind == kindShard {
-		if _, _, cross := ss.slotOf(command.Lookup(args[0]), args); cross {
-			ss.w.WriteError(errCrossSlot)
-			return
-		}
+	if kind == kindShard && crossSlot(args[1:]) {
+		ss.w.WriteError(errCrossSlot)
+		return
 	}
 	ps := ss.pubsub()
 	set := ps.set(kind)
@@ -464,11 +463,9 @@ func (ss *session) subscribe(kind int, args [][]byte) {
 
 // unsubscribe is UNSUBSCRIBE, PUNSUBSCRIBE and SUNSUBSCRIBE.
 func (ss *session) unsubscribe(kind int, args [][]byte) {
-	if kind == kindShard && len(args) > 1 {
-		if _, _, cross := ss.slotOf(command.Lookup(args[0]), args); cross {
-			ss.w.WriteError(errCrossSlot)
-			return
-		}
+	if kind == kindShard && crossSlot(args[1:]) {
+		ss.w.WriteError(errCrossSlot)
+		return
 	}
 	ps := ss.pubsub()
 	set := ps.set(kind)
@@ -540,7 +537,18 @@ func (ss *session) closeIdle(ps *pubsubState) {
 	ss.updateIntercept()
 }
 
-// cmdPublish sends PUBLISH to the primary of the channel's slot, in order
+// crossSlot reports whether shard channels span slots: the command table
+// does not count channels as keys, Redis Cluster still wants one slot.
+func crossSlot(names [][]byte) bool {
+	for _, n := range names[min(1, len(names)):] {
+		if topology.Slot(n) != topology.Slot(names[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+// cmdPublish sends PUBLISH and SPUBLISH to the primary of the channel's slot, in order
 // with the session's other calls.
 func cmdPublish(ss *session, args [][]byte) {
 	rt := ss.srv.routes()

@@ -1,0 +1,234 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// TestProxyPubsub subscribes through the proxy to channels of every shard,
+// to a pattern and to shard channels, publishes from another client, and
+// counts every message: each exactly once, in RESP2 and RESP3.
+func TestProxyPubsub(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	for _, proto := range []int{2, 3} {
+		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			sub := redis.NewClient(&redis.Options{Addr: d.addr, Protocol: proto})
+			defer sub.Close()
+			pub := redis.NewClient(&redis.Options{Addr: d.addr, Protocol: proto})
+			defer pub.Close()
+			p := fmt.Sprintf("ps%d:", proto)
+			chans := keysOnEveryShard(p+"ch", 2)
+			schans := keysOnEveryShard(p+"sch", 1)
+
+			ps := sub.Subscribe(ctx, chans...)
+			defer ps.Close()
+			for i, ch := range chans {
+				m, err := ps.ReceiveTimeout(ctx, 5*time.Second)
+				s, ok := m.(*redis.Subscription)
+				if err != nil || !ok || s.Kind != "subscribe" || s.Channel != ch || s.Count != i+1 {
+					t.Fatalf("confirmation %d: %#v, %v", i, m, err)
+				}
+			}
+			if err := ps.PSubscribe(ctx, p+"pat:*"); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := ps.ReceiveTimeout(ctx, 5*time.Second); err != nil ||
+				m.(*redis.Subscription).Count != len(chans)+1 || m.(*redis.Subscription).Kind != "psubscribe" {
+				t.Fatalf("psubscribe confirmation: %#v, %v", m, err)
+			}
+			for i, ch := range schans {
+				if err := ps.SSubscribe(ctx, ch); err != nil {
+					t.Fatal(err)
+				}
+				if m, err := ps.ReceiveTimeout(ctx, 5*time.Second); err != nil ||
+					m.(*redis.Subscription).Count != i+1 || m.(*redis.Subscription).Kind != "ssubscribe" {
+					t.Fatalf("ssubscribe confirmation: %#v, %v", m, err)
+				}
+			}
+
+			// Counts from the nodes, merged.
+			numsub, err := pub.PubSubNumSub(ctx, chans[0], chans[1], p+"nobody").Result()
+			if err != nil || numsub[chans[0]] != 1 || numsub[chans[1]] != 1 || numsub[p+"nobody"] != 0 {
+				t.Fatalf("PUBSUB NUMSUB: %v, %v", numsub, err)
+			}
+			if n, err := pub.PubSubNumPat(ctx).Result(); err != nil || n != 1 {
+				t.Fatalf("PUBSUB NUMPAT: %d, %v", n, err)
+			}
+			got, err := pub.PubSubChannels(ctx, p+"*").Result()
+			sort.Strings(got)
+			want := append([]string(nil), chans...)
+			sort.Strings(want)
+			if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Fatalf("PUBSUB CHANNELS: %v, %v, want %v", got, err, want)
+			}
+			if got, err := pub.PubSubShardChannels(ctx, p+"*").Result(); err != nil || len(got) != len(schans) {
+				t.Fatalf("PUBSUB SHARDCHANNELS: %v, %v", got, err)
+			}
+
+			// Publish: 3 rounds on every channel, pattern channels on every
+			// shard and shard channels.
+			pats := keysOnEveryShard(p+"pat:", 1)
+			expect := map[string]int{}
+			const rounds = 3
+			for r := range rounds {
+				for _, ch := range chans {
+					if n, err := pub.Publish(ctx, ch, fmt.Sprint(r)).Result(); err != nil || n != 1 {
+						t.Fatalf("PUBLISH %s: %d, %v", ch, n, err)
+					}
+					expect["message "+ch]++
+				}
+				for _, ch := range pats {
+					if n, err := pub.Publish(ctx, ch, fmt.Sprint(r)).Result(); err != nil || n != 1 {
+						t.Fatalf("PUBLISH %s: %d, %v", ch, n, err)
+					}
+					expect["pmessage "+ch]++
+				}
+				for _, ch := range schans {
+					if n, err := pub.SPublish(ctx, ch, fmt.Sprint(r)).Result(); err != nil || n != 1 {
+						t.Fatalf("SPUBLISH %s: %d, %v", ch, n, err)
+					}
+					expect["smessage "+ch]++
+				}
+			}
+			if n, err := pub.Publish(ctx, p+"nobody", "x").Result(); err != nil || n != 0 {
+				t.Fatalf("PUBLISH to nobody: %d, %v", n, err)
+			}
+			// A last message marks the end: everything before it came once.
+			if err := pub.Publish(ctx, chans[0], "end").Err(); err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]int{}
+			for {
+				m, err := ps.ReceiveTimeout(ctx, 5*time.Second)
+				if err != nil {
+					t.Fatalf("receive: %v (so far %v)", err, seen)
+				}
+				msg, ok := m.(*redis.Message)
+				if !ok {
+					t.Fatalf("unexpected %#v", m)
+				}
+				if msg.Payload == "end" {
+					break
+				}
+				kind := "message"
+				switch {
+				case msg.Pattern != "":
+					kind = "pmessage"
+					if msg.Pattern != p+"pat:*" {
+						t.Fatalf("pmessage with pattern %q", msg.Pattern)
+					}
+				case strings.Contains(msg.Channel, "sch"):
+					kind = "smessage"
+				}
+				seen[kind+" "+msg.Channel]++
+			}
+			if fmt.Sprint(seen) != fmt.Sprint(expect) {
+				t.Fatalf("messages received %v, want %v", seen, expect)
+			}
+
+			// Leaving: counts go down; the subscriber connections go.
+			if err := ps.Unsubscribe(ctx, chans...); err != nil {
+				t.Fatal(err)
+			}
+			for i := range chans {
+				m, err := ps.ReceiveTimeout(ctx, 5*time.Second)
+				if s, ok := m.(*redis.Subscription); err != nil || !ok || s.Kind != "unsubscribe" || s.Count != len(chans)-i {
+					t.Fatalf("unsubscribe confirmation %d: %#v, %v", i, m, err)
+				}
+			}
+			if n, err := pub.Publish(ctx, chans[0], "x").Result(); err != nil || n != 0 {
+				t.Fatalf("PUBLISH after UNSUBSCRIBE: %d, %v", n, err)
+			}
+		})
+	}
+}
+
+// TestProxyPubsubReplies checks the exact replies of a RESP2 subscriber:
+// confirmations with counts over every shard, the commands a subscribed
+// client may not run, PING, mass unsubscriptions; and RESP3 pushes.
+func TestProxyPubsubReplies(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	c := dialRaw(t, d.addr)
+	ks := keysOnEveryShard("rc", 1)
+	a, b, x := ks[0], ks[1], ks[2]
+	conf := func(kind, name string, n int) string {
+		if name == "" {
+			return fmt.Sprintf("*3\r\n$%d\r\n%s\r\n$-1\r\n:%d\r\n", len(kind), kind, n)
+		}
+		return fmt.Sprintf("*3\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n:%d\r\n", len(kind), kind, len(name), name, n)
+	}
+	got := sendRead(c, 9, []string{"SUBSCRIBE", a, b, a}, []string{"PSUBSCRIBE", "p*"}, []string{"SSUBSCRIBE", x},
+		[]string{"GET", a}, []string{"PING"}, []string{"PING", "hi"}, []string{"SSUBSCRIBE", a, b})
+	want := conf("subscribe", a, 1) + conf("subscribe", b, 2) + conf("subscribe", a, 2) + conf("psubscribe", "p*", 3) +
+		conf("ssubscribe", x, 1) +
+		"-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n" +
+		"*2\r\n$4\r\npong\r\n$0\r\n\r\n" + "*2\r\n$4\r\npong\r\n$2\r\nhi\r\n" +
+		"-CROSSSLOT Keys in request don't hash to the same slot\r\n"
+	if all := strings.Join(got, ""); all != want {
+		t.Fatalf("replies\n%q\nwant\n%q", all, want)
+	}
+	got = sendRead(c, 6, []string{"UNSUBSCRIBE"}, []string{"UNSUBSCRIBE"}, []string{"PUNSUBSCRIBE"},
+		[]string{"SUNSUBSCRIBE"}, []string{"SUNSUBSCRIBE"})
+	want = conf("unsubscribe", a, 2) + conf("unsubscribe", b, 1) + conf("unsubscribe", "", 1) +
+		conf("punsubscribe", "p*", 0) + conf("sunsubscribe", x, 0) + conf("sunsubscribe", "", 0)
+	if all := strings.Join(got, ""); all != want {
+		t.Fatalf("replies\n%q\nwant\n%q", all, want)
+	}
+	if got := c.one("PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING after leaving subscribed mode: %q", got)
+	}
+
+	// RESP3: pushes, and other commands allowed while subscribed.
+	r3 := dialRaw(t, d.addr)
+	if got := r3.one("HELLO", "3"); !strings.HasPrefix(got, "%7\r\n") {
+		t.Fatalf("HELLO 3: %q", got)
+	}
+	if got := r3.one("SUBSCRIBE", b); got != fmt.Sprintf(">3\r\n$9\r\nsubscribe\r\n$%d\r\n%s\r\n:1\r\n", len(b), b) {
+		t.Fatalf("RESP3 SUBSCRIBE: %q", got)
+	}
+	if got := r3.one("GET", "nokey"); got != "_\r\n" {
+		t.Fatalf("RESP3 GET while subscribed: %q", got)
+	}
+	if got := c.one("PUBLISH", b, "hello"); got != ":1\r\n" {
+		t.Fatalf("PUBLISH: %q", got)
+	}
+	raw, err := r3.rr.ReadRaw()
+	if want := fmt.Sprintf(">3\r\n$7\r\nmessage\r\n$%d\r\n%s\r\n$5\r\nhello\r\n", len(b), b); err != nil || string(raw) != want {
+		t.Fatalf("RESP3 message: %q, %v, want %q", raw, err, want)
+	}
+	if got := r3.one("PING"); got != "+PONG\r\n" {
+		t.Fatalf("RESP3 PING while subscribed: %q", got)
+	}
+}
+
+// sendRead sends the commands as one pipeline and reads n replies.
+func sendRead(c *rawConn, n int, cmds ...[]string) []string {
+	c.t.Helper()
+	var b []byte
+	for _, args := range cmds {
+		b = resp.AppendCommand(b, args...)
+	}
+	c.nc.SetDeadline(time.Now().Add(20 * time.Second))
+	if _, err := c.nc.Write(b); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+	out := make([]string, n)
+	for i := range out {
+		raw, err := c.rr.ReadRaw()
+		if err != nil {
+			c.t.Fatalf("reply %d to %q: %v", i, cmds, err)
+		}
+		out[i] = string(raw)
+	}
+	return out
+}
