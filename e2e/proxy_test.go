@@ -6,6 +6,7 @@ import (
 	"net"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -404,9 +405,50 @@ func TestProxyReload(t *testing.T) {
 	if got := c.one("SET", key, "old"); got != "+OK\r\n" {
 		t.Fatalf("SET = %q", got)
 	}
+	// Another client keeps writing over every shard during the reload: it
+	// must see no error.
+	busy := redis.NewClient(&redis.Options{Addr: d.addr})
+	defer busy.Close()
+	busyKeys := keysOnEveryShard("busy:", 3)
+	stop, busyErr := make(chan struct{}), make(chan error, 1)
+	var rounds atomic.Int64
+	go func() {
+		for i := 0; i < 100000; i++ {
+			select {
+			case <-stop:
+				busyErr <- nil
+				return
+			default:
+			}
+			pipe := busy.Pipeline()
+			for _, k := range busyKeys {
+				pipe.Incr(ctx, k)
+			}
+			if _, err := pipe.Exec(ctx); err != nil {
+				busyErr <- err
+				return
+			}
+			rounds.Add(1)
+		}
+		busyErr <- nil
+	}()
+	waitRounds := func(n int64) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); rounds.Load() < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the busy client did only %d rounds", rounds.Load())
+			}
+		}
+	}
+	waitRounds(10)
 	moved := strings.Replace(threeShards, "{{node 2}}", "{{node 3}}", 1)
 	if err := d.reload(moved); err != nil {
 		t.Fatalf("Reload: %v", err)
+	}
+	waitRounds(rounds.Load() + 20)
+	close(stop)
+	if err := <-busyErr; err != nil {
+		t.Fatalf("a client writing during the reload: %v", err)
 	}
 	if got := c.one("GET", key); got != "$-1\r\n" {
 		t.Fatalf("GET after moving the shard to an empty node = %q", got)

@@ -1,15 +1,18 @@
 package proxy
 
 import (
+	"time"
+
 	"github.com/shardis/shardis/topology"
 )
 
 // Reload makes cfg the configuration in force (SIGHUP): the new slot map
 // and this proxy's new settings are swapped in atomically, links to new
-// primaries are made, and links to nodes no longer used are closed (calls
-// still waiting on them fail with CLUSTERDOWN). Client connections stay
-// open. An invalid cfg is refused with an error and the old configuration
-// kept. Listen addresses are not changed by a reload.
+// primaries are made, and links to nodes no longer used are closed once
+// the read timeout and a second have passed, so that batches routed just
+// before the swap still complete. Client connections stay open. An
+// invalid cfg is refused with an error and the old configuration kept.
+// Listen addresses are not changed by a reload.
 func (s *Server) Reload(cfg *topology.Config) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
@@ -46,8 +49,22 @@ func (s *Server) Reload(cfg *topology.Config) error {
 		s.rt.Store(nil)
 	}
 	s.mu.Unlock()
-	for _, p := range retire {
-		p.close()
+	if len(retire) > 0 {
+		// A session may have routed its batch with the old table just
+		// before the swap: the old links stay open for that batch (it ends
+		// within the read timeout), then close.
+		grace := s.timeouts().read + time.Second
+		s.goFunc(func() {
+			t := time.NewTimer(grace)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-s.done:
+			}
+			for _, p := range retire {
+				p.close()
+			}
+		})
 	}
 	s.routes()
 	s.log.Info().Int("shards", m.NumShards()).Int("retired_nodes", len(retire)).Msg("topology reloaded")
