@@ -126,8 +126,19 @@ func newClusterView(cfg *topology.Config, self string, bound []net.Addr) *cluste
 }
 
 // boundPort is the port the listener of announce (a Listen address with
-// port 0) was given: bound lists the listeners in Listen order.
+// port 0) was given. bound lists the listeners, not necessarily in Listen
+// order (Serve registers each as it starts): the one on announce's host
+// is taken, else the one at announce's position in Listen, else the first.
 func boundPort(listen []string, announce string, bound []net.Addr) int {
+	if host, _, err := net.SplitHostPort(announce); err == nil {
+		if ip := net.ParseIP(host); ip != nil {
+			for _, b := range bound {
+				if t, ok := b.(*net.TCPAddr); ok && t.IP.Equal(ip) {
+					return t.Port
+				}
+			}
+		}
+	}
 	for i, l := range listen {
 		if l == announce && i < len(bound) {
 			return addrPort(bound[i])

@@ -113,6 +113,21 @@ announce = "10.1.2.3:8002"
 	}
 }
 
+func TestBoundPort(t *testing.T) {
+	listen := []string{"127.0.0.2:0", "127.0.0.1:0"}
+	// Serve registered the second listener first.
+	bound := []net.Addr{&net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1111}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2), Port: 2222}}
+	if p := boundPort(listen, "127.0.0.2:0", bound); p != 2222 {
+		t.Errorf("boundPort(127.0.0.2:0) = %d, want 2222", p)
+	}
+	if p := boundPort([]string{"localhost:0"}, "localhost:0", bound[:1]); p != 1111 {
+		t.Errorf("boundPort(localhost:0) = %d, want 1111", p)
+	}
+	if p := boundPort(listen, "127.0.0.2:0", nil); p != 0 {
+		t.Errorf("boundPort before listening = %d, want 0", p)
+	}
+}
+
 func oneProxyView(t *testing.T) *clusterView {
 	t.Helper()
 	cfg := parseTopology(t, "[[proxy]]\nlisten = \"127.0.0.1:7000\"\n"+oneShard)
