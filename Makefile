@@ -31,6 +31,7 @@ race:
 fuzz:
 	$(GO) test ./internal/resp -run '^$$' -fuzz '^FuzzReadCommand$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/resp -run '^$$' -fuzz '^FuzzReadReply$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./aof -run '^$$' -fuzz '^FuzzLoadLastFile$$' -fuzztime $(FUZZTIME)
 
 # shardis side by side with redis-server, Redis Cluster and twemproxy (where
 # installed), bench/scenarios.toml: results/bench.md, bench.json, *.png.
