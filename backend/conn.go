@@ -76,6 +76,10 @@ type Client struct {
 	libVer  string
 
 	idleOnly atomic.Bool // Shutdown: close before the next read
+
+	// aofOff is the AOF offset the replies written so far wait for;
+	// aofWaited the one the log was last known to hold (persist.go).
+	aofOff, aofWaited int64
 }
 
 func newClient(s *Server, nc net.Conn) *Client {
@@ -210,6 +214,12 @@ func (c *Client) execute(args [][]byte) {
 		c.rejectUnknown(args)
 		return
 	}
+	if c.refusesWrite(cmd) {
+		if msg := c.srv.misconf(); msg != "" {
+			c.reject(cmd, msg)
+			return
+		}
+	}
 	c.lastCmd.Store(cmd)
 	if c.mode != 0 {
 		// In MULTI, or subscribed: queueing and subscribed-mode rules.
@@ -228,6 +238,7 @@ func (c *Client) call(cmd *command.Command, im *impl, args [][]byte) {
 	c.args = args
 	im.h(c, args)
 	c.args = nil
+	c.noteWrite(cmd)
 	if c.blk.flushed {
 		// The handler blocked (blocking.go) and flushed what came before.
 		mark = 0

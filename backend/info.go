@@ -363,7 +363,6 @@ func (s *Server) dirtyCount(c *Client) int64 {
 }
 
 func infoPersistence(s *Server, w *infoWriter) {
-	o := s.cfg.load()
 	for _, f := range []string{"loading", "async_loading", "current_cow_peak", "current_cow_size", "current_cow_size_age"} {
 		w.field(f, "0")
 	}
@@ -380,22 +379,7 @@ func infoPersistence(s *Server, w *infoWriter) {
 	w.field("rdb_last_cow_size", "0")
 	w.field("rdb_last_load_keys_expired", "0")
 	w.field("rdb_last_load_keys_loaded", "0")
-	if o.AppendOnly {
-		w.field("aof_enabled", "1")
-	} else {
-		w.field("aof_enabled", "0")
-	}
-	w.field("aof_rewrite_in_progress", "0")
-	w.field("aof_rewrite_scheduled", "0")
-	w.field("aof_last_rewrite_time_sec", "-1")
-	w.field("aof_current_rewrite_time_sec", "-1")
-	w.field("aof_last_bgrewrite_status", "ok")
-	w.field("aof_rewrites", "0")
-	w.field("aof_rewrites_consecutive_failures", "0")
-	w.field("aof_last_write_status", "ok")
-	w.field("aof_last_cow_size", "0")
-	w.field("module_fork_in_progress", "0")
-	w.field("module_fork_last_cow_size", "0")
+	s.infoAOF(w)
 }
 
 // keyspaceTotals sums the shards' hit, miss and expiry counters.

@@ -243,15 +243,24 @@ func (c *Client) propHold(db *DB, m shardMask) {
 		}
 		p.sink = k
 	}
+	c.propNoteHeld(db, m)
+	setOwners(db, m, c)
+	if c.srv.aof.job.Load() != nil {
+		// An AOF rewrite runs: the shards must be all dumped or none
+		// (persist.go), before the command changes them.
+		c.srv.aof.beforeWrite(p.held)
+	}
+}
+
+func (c *Client) propNoteHeld(db *DB, m shardMask) {
+	p := &c.prop
 	for i := range p.held {
 		if p.held[i].DB == db.id {
 			p.held[i].Shards |= uint32(m)
-			setOwners(db, m, c)
 			return
 		}
 	}
 	p.held = append(p.held, HeldShards{DB: db.id, Shards: uint32(m)})
-	setOwners(db, m, c)
 }
 
 // propRelease hands the pending records over, then notes that the shards

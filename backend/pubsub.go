@@ -607,6 +607,14 @@ func (q *pushQueue) run(c *Client) {
 // for input: pending pushes go out with the replies, and the pusher takes
 // over for those that arrive meanwhile.
 func (c *Client) flush(idle bool) error {
+	if c.aofOff > c.aofWaited {
+		if err := c.waitDurable(); err != nil {
+			// The log does not hold what these replies acknowledge: none
+			// goes out, and the client is closed (persist.go).
+			c.aofFailed(err)
+			return err
+		}
+	}
 	q := c.push
 	if q == nil {
 		return c.w.Flush()

@@ -99,6 +99,7 @@ type Server struct {
 	pubsub       pubsubHub   // subscriptions (pubsub.go)
 	watches      watchTables // WATCHed keys (multi.go)
 	prop         propServer  // the Sink of write effects (propagate.go)
+	aof          persistence // the append-only file (persist.go)
 }
 
 // New returns a server for opts. It does not listen yet.
@@ -124,6 +125,12 @@ func New(opts Options) (*Server, error) {
 	s.lastSave.Store(s.started.Unix())
 	s.lruSeconds.Store(uint32(s.started.Unix()))
 	s.activeExpire.Store(true)
+	s.aof.init(s)
+	if opts.AppendOnly {
+		if err := s.openAOF(); err != nil {
+			return nil, err
+		}
+	}
 	s.goFunc(s.cron)
 	return s, nil
 }
@@ -254,6 +261,7 @@ func (s *Server) Close() error {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+	s.closeAOF()
 	return nil
 }
 
@@ -271,6 +279,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	go func() { s.wg.Wait(); close(finished) }()
 	select {
 	case <-finished:
+		s.closeAOF()
 		return nil
 	case <-ctx.Done():
 		s.Close()
@@ -330,6 +339,7 @@ func (s *Server) cron() {
 			if s.activeExpire.Load() {
 				s.activeExpireCycle(now.UnixMilli())
 			}
+			s.cronAOF()
 		}
 	}
 }

@@ -1,0 +1,733 @@
+package backend
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"math/bits"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"github.com/shardis/shardis/aof"
+	"github.com/shardis/shardis/internal/command"
+)
+
+// The node's append-only file (appendonly yes): what loads it at start,
+// what appends every write command's effects to it, and its rewrite.
+//
+// Writing. A write command's records (propagate.go) reach the sink while
+// the command still holds its shard locks, so the log's order is the
+// execution order of every key. The sink appends them to the log's buffer
+// and remembers, on the client, the log offset they end at; the
+// connection flushes a batch of replies only after Wait(that offset) (the
+// bytes written with write(2), fsynced under appendfsync always), so no
+// reply acknowledges a write the log does not hold. While the log reports
+// a write or fsync error, write commands (and PING, as in Redis) are refused
+// with -MISCONF.
+//
+// Rewriting (BGREWRITEAOF, auto-aof-rewrite-*, CONFIG SET appendonly yes)
+// takes no pause proportional to the dataset. aof.Log.BeginRewrite opens a
+// new incr file; then the keyspace is written to the new base one lock
+// shard at a time, each under its lock (rewrite.go serializes it). A shard
+// is "dumped" once its keys are in the base: from then on its commands go to
+// the new incr (Rewrite.Append), while the commands of shards not dumped yet
+// go to the old incr (Log.Append), which the commit drops: their effects
+// reach the base when their shard is dumped. A command that holds dumped
+// and undumped shards at once dumps the undumped ones when it has locked
+// them, before it changes them (beforeWrite), so its records go whole to
+// the new incr. Once every shard is dumped the rewrite commits: the
+// manifest lists the new base and the new incr.
+//
+// Lock order: shard locks (in their order), then persistence.mu is never
+// taken under a shard lock; rewriteJob.baseMu is taken under shard locks
+// and guards only the base writer.
+
+// persistence is a Server's AOF state.
+type persistence struct {
+	s *Server
+
+	// log is the open AOF, nil while appendonly is off. Commands read it
+	// with one atomic load.
+	log atomic.Pointer[aof.Log]
+	// job is the rewrite in progress, nil when none.
+	job atomic.Pointer[rewriteJob]
+	// end is the highest log offset appended: the replies of a write wait
+	// until the log is written up to the end as it was after the write.
+	end atomic.Int64
+
+	mu sync.Mutex // serializes turning the AOF on and off and starting rewrites
+
+	scheduled    atomic.Bool  // aof_rewrite_scheduled
+	rewrites     atomic.Int64 // aof_rewrites
+	failures     atomic.Int64 // aof_rewrites_consecutive_failures
+	lastFailed   atomic.Bool  // aof_last_bgrewrite_status
+	lastRewriteS atomic.Int64 // aof_last_rewrite_time_sec, -1 before the first
+	jobStart     atomic.Int64 // unix ms the current rewrite began
+	baseSize     atomic.Int64 // the base size after the last load or rewrite, for auto rewrite
+	errLogged    atomic.Bool  // the current write error was logged
+}
+
+func (p *persistence) init(s *Server) {
+	p.s = s
+	p.lastRewriteS.Store(-1)
+}
+
+// aofOptions are the aof.Options for the server's current configuration.
+func (s *Server) aofOptions(o *Options) (aof.Options, error) {
+	pol, err := aof.ParsePolicy(o.AppendFsync)
+	if err != nil {
+		return aof.Options{}, err
+	}
+	return aof.Options{
+		Dir:           o.Dir,
+		DirName:       o.AppendDirname,
+		FileName:      o.AppendFilename,
+		Fsync:         pol,
+		LoadTruncated: o.AOFLoadTruncated,
+		Logger:        s.log,
+	}, nil
+}
+
+// openAOF opens and loads the AOF at start (appendonly yes). Its error
+// says precisely what is wrong with the files; the node must not start.
+func (s *Server) openAOF() error {
+	o := s.cfg.load()
+	ao, err := s.aofOptions(o)
+	if err != nil {
+		return err
+	}
+	l, err := aof.Open(ao)
+	if err != nil {
+		return fmt.Errorf("backend: AOF: %w", err)
+	}
+	start := time.Now()
+	ld := newLoader(s)
+	info, err := l.Load(ld.apply)
+	if err == nil {
+		err = ld.err
+	}
+	if err != nil {
+		l.Close()
+		return fmt.Errorf("backend: loading the AOF: %w", err)
+	}
+	keys := 0
+	for _, db := range s.dbs {
+		for i := range db.shards {
+			keys += db.shards[i].dict.count
+		}
+	}
+	s.log.Info().Int64("commands", ld.n).Int("keys", keys).
+		Dur("took", time.Since(start)).Interface("load", info).
+		Msg("DB loaded from append only file")
+	s.aof.baseSize.Store(l.Info().CurrentSize)
+	s.aof.log.Store(l)
+	s.installSink()
+	return nil
+}
+
+// --- Loading -------------------------------------------------------------------
+
+// loader runs the AOF's commands through the command table and handlers,
+// as redis-server's loadAppendOnlyFiles does with its fake client: no
+// connection, replies dropped, and nothing propagated (the sink is not
+// installed yet). Its clock stands at 0, so that, as while Redis loads,
+// nothing expires: a key whose time ran out is loaded, then expires.
+type loader struct {
+	c   *Client
+	n   int64
+	err error
+}
+
+func newLoader(s *Server) *loader {
+	c := newClient(s, loaderConn{})
+	c.authed = true
+	c.now = 0
+	c.clockStale = false
+	return &loader{c: c}
+}
+
+var errLoadUnknown = errors.New("unknown command")
+
+func (ld *loader) apply(db int, args [][]byte) error {
+	c := ld.c
+	if db < 0 || db >= len(c.srv.dbs) {
+		return fmt.Errorf("SELECT %d: %s", db, errDBIndex[4:])
+	}
+	c.db = c.srv.dbs[db]
+	cmd := command.Lookup(args[0])
+	if cmd == nil {
+		return fmt.Errorf("%w '%s' reading the append only file", errLoadUnknown, args[0])
+	}
+	if cmd == cmdMultiEntry || cmd == cmdExecEntry {
+		// The log applies a transaction's commands once it has seen its
+		// EXEC; they run here one after the other, nobody else running.
+		return nil
+	}
+	if len(cmd.Subcommands) > 0 && len(args) >= 2 {
+		if sub := cmd.Subcommand(args[1]); sub != nil {
+			cmd = sub
+		}
+	}
+	im := implFor(cmd)
+	if im == nil || !cmd.ArityOK(len(args)) {
+		return fmt.Errorf("bad command %q reading the append only file", args[0])
+	}
+	im.h(c, args)
+	c.w.Truncate(0)
+	ld.n++
+	return nil
+}
+
+// loaderConn stands for the loading client's connection, which has no
+// peer: it reads nothing and discards what is written.
+type loaderConn struct{}
+
+func (loaderConn) Read([]byte) (int, error)         { return 0, io.EOF }
+func (loaderConn) Write(b []byte) (int, error)      { return len(b), nil }
+func (loaderConn) Close() error                     { return nil }
+func (loaderConn) LocalAddr() net.Addr              { return loaderAddr{} }
+func (loaderConn) RemoteAddr() net.Addr             { return loaderAddr{} }
+func (loaderConn) SetDeadline(time.Time) error      { return nil }
+func (loaderConn) SetReadDeadline(time.Time) error  { return nil }
+func (loaderConn) SetWriteDeadline(time.Time) error { return nil }
+
+type loaderAddr struct{}
+
+func (loaderAddr) Network() string { return "aof" }
+func (loaderAddr) String() string  { return "aof-loader" }
+
+// --- Writing -------------------------------------------------------------------
+
+// aofSink is the Sink that feeds the AOF.
+type aofSink struct{ p *persistence }
+
+// Propagate appends one command's (or one EXEC's) records to the log, with
+// the command's shards locked, routed by the rewrite when one runs, and
+// raises the end offset the replies of writes wait for.
+func (k aofSink) Propagate(brecs []Record, held []HeldShards) {
+	p := k.p
+	l := p.log.Load()
+	if l == nil || len(brecs) == 0 {
+		return
+	}
+	var off int64
+	recs := aofRecords(brecs)
+	if j := p.job.Load(); j != nil && j.log == l && j.allDumped(held) {
+		off = j.rw.Append(recs)
+	} else {
+		off = l.Append(recs)
+	}
+	for {
+		cur := p.end.Load()
+		if off <= cur || p.end.CompareAndSwap(cur, off) {
+			return
+		}
+	}
+}
+
+func (s *Server) installSink() { s.SetSink(aofSink{&s.aof}) }
+
+func (s *Server) removeSink() { s.SetSink(nil) }
+
+// noteWrite runs after a command: a write's reply must wait for the log's
+// end as it is now, which covers the command's own records (handed over
+// before it unlocked its shards).
+func (c *Client) noteWrite(cmd *command.Command) {
+	if (cmd.Has(command.Write) || cmd == cmdExecEntry) && c.srv.aof.log.Load() != nil {
+		if off := c.srv.aof.end.Load(); off > c.aofOff {
+			c.aofOff = off
+		}
+	}
+}
+
+// waitDurable blocks until the log holds everything c's replies so far
+// acknowledge. It is called before c's replies are written; an error means
+// they must not be.
+func (c *Client) waitDurable() error {
+	if c.aofOff <= c.aofWaited {
+		return nil
+	}
+	l := c.srv.aof.log.Load()
+	if l == nil {
+		c.aofWaited = c.aofOff
+		return nil
+	}
+	// A client's offsets may come from a log closed since (CONFIG SET
+	// appendonly no, then yes): it wrote everything when it closed.
+	if err := l.Wait(min(c.aofOff, c.srv.aof.end.Load())); err != nil {
+		return err
+	}
+	c.aofWaited = c.aofOff
+	return nil
+}
+
+// misconf returns Redis's -MISCONF reply while the AOF cannot be written,
+// else "".
+func (s *Server) misconf() string {
+	l := s.aof.log.Load()
+	if l == nil {
+		return ""
+	}
+	err := l.Err()
+	if err == nil {
+		return ""
+	}
+	return "MISCONF Errors writing to the AOF file: " + errnoText(err)
+}
+
+// refusesWrite reports whether cmd is refused while the AOF cannot be
+// written: write commands, an EXEC with one queued, and PING (as Redis,
+// so that monitoring notices).
+func (c *Client) refusesWrite(cmd *command.Command) bool {
+	if cmd.Has(command.Write) || cmd == cmdPingEntry {
+		return true
+	}
+	if cmd == cmdExecEntry && c.tx != nil {
+		for _, q := range c.tx.cmds {
+			if q.cmd.Has(command.Write) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	cmdPingEntry  = command.Lookup([]byte("ping"))
+	cmdMultiEntry = command.Lookup([]byte("multi"))
+)
+
+// errnoText is strerror(errno) for an I/O error, as Redis reports it.
+func errnoText(err error) string {
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		return strerror(en)
+	}
+	return err.Error()
+}
+
+// --- Rewrite -------------------------------------------------------------------
+
+// rewriteJob is a rewrite in progress.
+type rewriteJob struct {
+	p     *persistence
+	rw    *aof.Rewrite
+	start time.Time
+	log   *aof.Log
+	// dumped[db] bit i: shard i of database db is in the new base. A bit
+	// changes only under its shard's lock.
+	dumped []atomic.Uint32
+	done   chan struct{} // closed when the job ends
+
+	baseMu  sync.Mutex // guards baseDB, baseErr and writes to the base
+	baseDB  int        // the database the base's last SELECT chose
+	baseErr error
+}
+
+// allDumped reports whether every shard in held is dumped. The shards
+// are locked; beforeWrite made sure they are all dumped or none is.
+func (j *rewriteJob) allDumped(held []HeldShards) bool {
+	for _, h := range held {
+		if j.dumped[h.DB].Load()&h.Shards != h.Shards {
+			return false
+		}
+	}
+	return true
+}
+
+// beforeWrite runs when a command has locked shards, before it changes
+// them, during a rewrite: if it holds dumped and undumped shards, it dumps
+// the undumped ones now, so that its records can go whole to the new incr.
+func (p *persistence) beforeWrite(held []HeldShards) {
+	j := p.job.Load()
+	if j == nil {
+		return
+	}
+	some, all := false, true
+	for _, h := range held {
+		d := j.dumped[h.DB].Load() & h.Shards
+		some = some || d != 0
+		all = all && d == h.Shards
+	}
+	if !some || all {
+		return
+	}
+	now := time.Now().UnixMilli()
+	for _, h := range held {
+		todo := h.Shards &^ j.dumped[h.DB].Load()
+		for ; todo != 0; todo &= todo - 1 {
+			j.dumpLocked(p.s.dbs[h.DB], bits.TrailingZeros32(todo), now)
+		}
+	}
+}
+
+// dumpLocked writes shard i of db to the base and marks it dumped. The
+// shard must be locked.
+func (j *rewriteJob) dumpLocked(db *DB, i int, now int64) {
+	w := newSnapshotWriter()
+	w.shard(db, &db.shards[i], now)
+	j.dumped[db.id].Or(1 << i)
+	j.writeBase(db.id, w.buf)
+}
+
+// writeBase appends a shard's snapshot to the base, leaving out its
+// SELECT when the base already selected that database.
+func (j *rewriteJob) writeBase(db int, b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	j.baseMu.Lock()
+	defer j.baseMu.Unlock()
+	if j.baseDB == db {
+		b = b[len(appendSelectCommand(nil, db)):]
+	}
+	j.baseDB = db
+	if j.baseErr != nil {
+		return
+	}
+	if _, err := j.rw.Base().Write(b); err != nil {
+		j.baseErr = err
+	}
+}
+
+// errRewriteInProgress is BGREWRITEAOF's reply while one runs.
+const errRewriteInProgress = "ERR Background append only file rewriting already in progress"
+
+// startRewrite begins a background rewrite of l. It fails when one is
+// already running.
+func (p *persistence) startRewrite(l *aof.Log) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.startRewriteLocked(l)
+}
+
+func (p *persistence) startRewriteLocked(l *aof.Log) error {
+	if p.job.Load() != nil {
+		return errors.New(errRewriteInProgress)
+	}
+	rw, err := l.BeginRewrite()
+	if err != nil {
+		p.rewriteFailed(err)
+		return err
+	}
+	j := &rewriteJob{p: p, rw: rw, log: l, start: time.Now(), baseDB: -1,
+		dumped: make([]atomic.Uint32, len(p.s.dbs)), done: make(chan struct{})}
+	p.jobStart.Store(j.start.UnixMilli())
+	p.scheduled.Store(false)
+	p.job.Store(j)
+	p.s.goFunc(func() { p.runRewrite(l, j) })
+	return nil
+}
+
+// runRewrite dumps every shard not dumped yet, one at a time under its
+// lock, then commits.
+func (p *persistence) runRewrite(l *aof.Log, j *rewriteJob) {
+	s := p.s
+	for _, db := range s.dbs {
+		for i := range db.shards {
+			sh := &db.shards[i]
+			sh.mu.Lock()
+			var buf []byte
+			if j.dumped[db.id].Load()&(1<<i) == 0 {
+				w := newSnapshotWriter()
+				w.shard(db, sh, time.Now().UnixMilli())
+				buf = w.buf
+				j.dumped[db.id].Or(1 << i)
+			}
+			sh.mu.Unlock()
+			// Written outside the lock: the shard's later commands go to
+			// the new incr, which loads after the base whatever the order.
+			j.writeBase(db.id, buf)
+		}
+		select {
+		case <-s.done:
+			// Shutting down: the old files stay as they were.
+			p.finishRewrite(j, errors.New("server shutting down"), true)
+			return
+		default:
+		}
+	}
+	j.baseMu.Lock()
+	err := j.baseErr
+	j.baseMu.Unlock()
+	if err != nil {
+		p.finishRewrite(j, err, true)
+		return
+	}
+	err = j.rw.Commit()
+	p.finishRewrite(j, err, true)
+	if err == nil {
+		p.baseSize.Store(l.Info().CurrentSize)
+	}
+}
+
+// finishRewrite records a rewrite's outcome and ends the job.
+func (p *persistence) finishRewrite(j *rewriteJob, err error, abort bool) {
+	if err != nil && abort {
+		if aerr := j.rw.Abort(); aerr != nil {
+			p.s.log.Warn().Err(aerr).Msg("aborting the AOF rewrite")
+		}
+	}
+	p.job.Store(nil)
+	close(j.done)
+	p.lastRewriteS.Store(int64(time.Since(j.start) / time.Second))
+	p.jobStart.Store(0)
+	if err != nil {
+		p.rewriteFailed(err)
+		return
+	}
+	p.rewrites.Add(1)
+	p.failures.Store(0)
+	p.lastFailed.Store(false)
+	p.s.log.Info().Dur("took", time.Since(j.start)).Msg("Background AOF rewrite finished successfully")
+}
+
+func (p *persistence) rewriteFailed(err error) {
+	p.failures.Add(1)
+	p.lastFailed.Store(true)
+	p.s.log.Warn().Err(err).Msg("Background AOF rewrite failed")
+}
+
+// cronAOF runs with the server's cron: it logs a write error once, and its
+// end, and starts an automatic rewrite when the AOF has grown by
+// auto-aof-rewrite-percentage since the last one.
+func (s *Server) cronAOF() {
+	p := &s.aof
+	l := p.log.Load()
+	if l == nil {
+		return
+	}
+	if err := l.Err(); err != nil {
+		if !p.errLogged.Swap(true) {
+			s.log.Error().Err(err).Msg("Error writing to the AOF file: writes are refused (-MISCONF) until it can be written again")
+		}
+	} else if p.errLogged.Swap(false) {
+		s.log.Warn().Msg("AOF write error looks solved, Redis can write again.")
+	}
+	o := s.cfg.load()
+	if p.job.Load() != nil {
+		return
+	}
+	if p.scheduled.Load() {
+		if err := p.startRewrite(l); err != nil {
+			s.log.Warn().Err(err).Msg("scheduled AOF rewrite")
+		}
+		return
+	}
+	if o.AutoAOFRewritePercentage <= 0 {
+		return
+	}
+	cur := l.Info().CurrentSize
+	base := max(p.baseSize.Load(), 1)
+	if cur >= o.AutoAOFRewriteMinSize && (cur-base)*100/base >= int64(o.AutoAOFRewritePercentage) {
+		s.log.Info().Int64("size", cur).Int64("base", base).Msg("Starting automatic rewriting of AOF")
+		if err := p.startRewrite(l); err != nil {
+			s.log.Warn().Err(err).Msg("automatic AOF rewrite")
+		}
+	}
+}
+
+// cmdBGRewriteAOF is BGREWRITEAOF.
+func cmdBGRewriteAOF(c *Client, args [][]byte) {
+	p := &c.srv.aof
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.job.Load() != nil {
+		c.err(errRewriteInProgress)
+		return
+	}
+	l := p.log.Load()
+	if l == nil {
+		// As redis-server with appendonly no: write the files anyway.
+		if err := c.srv.rewriteDetached(); err != nil {
+			c.err("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+			return
+		}
+		c.w.WriteSimple("Background append only file rewriting started")
+		return
+	}
+	if err := p.startRewriteLocked(l); err != nil {
+		c.err("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+		return
+	}
+	c.w.WriteSimple("Background append only file rewriting started")
+}
+
+// rewriteDetached is BGREWRITEAOF while appendonly is off: the directory
+// gets a fresh base of the dataset, and the log is closed again.
+func (s *Server) rewriteDetached() error {
+	ao, err := s.aofOptions(s.cfg.load())
+	if err != nil {
+		return err
+	}
+	l, err := aof.Open(ao)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("BGREWRITEAOF")
+		return err
+	}
+	p := &s.aof
+	if err := p.startRewriteLocked(l); err != nil {
+		l.Close()
+		return err
+	}
+	j := p.job.Load()
+	s.goFunc(func() {
+		<-j.done
+		l.Close()
+	})
+	return nil
+}
+
+// --- CONFIG SET appendonly, appendfsync ------------------------------------
+
+func init() {
+	register("bgrewriteaof", cmdBGRewriteAOF)
+	onConfigChange("appendonly", applyAppendOnly)
+	onConfigChange("appendfsync", applyAppendFsync)
+}
+
+// applyAppendOnly turns the AOF on (opening the files and rewriting them
+// from the dataset, as Redis's startAppendOnly) or off (flushing and
+// closing them).
+func applyAppendOnly(s *Server, old, cur *Options) error {
+	p := &s.aof
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !cur.AppendOnly {
+		l := p.log.Load()
+		if l == nil {
+			return nil
+		}
+		p.log.Store(nil)
+		s.removeSink()
+		// Commands that loaded l before the swap may still append and
+		// wait: Close flushes what they appended first.
+		if err := l.Close(); err != nil {
+			s.log.Warn().Err(err).Msg("closing the AOF")
+		}
+		return nil
+	}
+	if p.log.Load() != nil {
+		return nil
+	}
+	ao, err := s.aofOptions(cur)
+	if err != nil {
+		return err
+	}
+	l, err := aof.Open(ao)
+	if err != nil {
+		s.log.Warn().Err(err).Msg("CONFIG SET appendonly yes")
+		return errors.New("Unable to turn on AOF. Check server logs.")
+	}
+	// The files may hold an older dataset: the rewrite replaces them with
+	// this one. Until it commits, what is appended goes with the shards'
+	// routing like in any rewrite.
+	p.end.Store(0)
+	p.log.Store(l)
+	s.installSink()
+	if err := p.startRewriteLocked(l); err != nil {
+		p.log.Store(nil)
+		s.removeSink()
+		l.Close()
+		s.log.Warn().Err(err).Msg("CONFIG SET appendonly yes")
+		return errors.New("Unable to turn on AOF. Check server logs.")
+	}
+	return nil
+}
+
+func applyAppendFsync(s *Server, old, cur *Options) error {
+	pol, err := aof.ParsePolicy(cur.AppendFsync)
+	if err != nil {
+		return err
+	}
+	if l := s.aof.log.Load(); l != nil {
+		l.SetFsync(pol)
+	}
+	return nil
+}
+
+// closeAOF flushes, fsyncs and closes the AOF when the server stops.
+func (s *Server) closeAOF() {
+	p := &s.aof
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.log.Load()
+	if l == nil {
+		return
+	}
+	p.log.Store(nil)
+	if err := l.Close(); err != nil {
+		s.log.Error().Err(err).Msg("closing the AOF")
+	}
+}
+
+// --- INFO persistence ----------------------------------------------------------
+
+// infoAOF writes the aof_* fields of INFO persistence, in redis-server
+// 7.0's order.
+func (s *Server) infoAOF(w *infoWriter) {
+	p := &s.aof
+	l := p.log.Load()
+	w.field("aof_enabled", boolDigit(s.cfg.load().AppendOnly))
+	w.field("aof_rewrite_in_progress", boolDigit(p.job.Load() != nil))
+	w.field("aof_rewrite_scheduled", boolDigit(p.scheduled.Load()))
+	w.int("aof_last_rewrite_time_sec", p.lastRewriteS.Load())
+	cur := int64(-1)
+	if st := p.jobStart.Load(); st != 0 {
+		cur = (time.Now().UnixMilli() - st) / 1000
+	}
+	w.int("aof_current_rewrite_time_sec", cur)
+	w.field("aof_last_bgrewrite_status", okErr(!p.lastFailed.Load()))
+	w.int("aof_rewrites", p.rewrites.Load())
+	w.int("aof_rewrites_consecutive_failures", p.failures.Load())
+	var in aof.Info
+	if l != nil {
+		in = l.Info()
+	}
+	w.field("aof_last_write_status", okErr(in.LastWriteErr == nil && in.LastFsyncErr == nil))
+	w.field("aof_last_cow_size", "0")
+	w.field("module_fork_in_progress", "0")
+	w.field("module_fork_last_cow_size", "0")
+	if l == nil {
+		return
+	}
+	w.int("aof_current_size", in.CurrentSize)
+	w.int("aof_base_size", in.BaseSize)
+	w.field("aof_pending_rewrite", "0")
+	w.int("aof_buffer_length", in.BufferLength)
+	w.field("aof_pending_bio_fsync", boolDigit(in.PendingFsync))
+	w.int("aof_delayed_fsync", in.DelayedFsync)
+}
+
+func boolDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+func okErr(ok bool) string {
+	if ok {
+		return "ok"
+	}
+	return "err"
+}
+
+// aofFailed drops c's pending replies, which acknowledge writes the log
+// could not write, and closes the client: it must not take them as done.
+func (c *Client) aofFailed(err error) {
+	c.srv.log.Error().Err(err).Int64("client", c.id).
+		Msg("AOF write failed: closing the client without acknowledging its writes")
+	c.w.Truncate(0)
+	c.kill()
+}
+
+// aofRecords views records as the aof package's (the same fields).
+// TODO(persist): drop once propagate.go's Record is aof.Record.
+func aofRecords(r []Record) []aof.Record {
+	return unsafe.Slice((*aof.Record)(unsafe.Pointer(unsafe.SliceData(r))), len(r))
+}

@@ -1,0 +1,170 @@
+package backend
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// aofOptions returns options for a node keeping its AOF in dir.
+func aofTestOptions(dir, fsync string) Options {
+	o := DefaultOptions()
+	o.Dir = dir
+	o.AppendOnly = true
+	o.AppendFsync = fsync
+	return o
+}
+
+// infoField returns one field of INFO persistence.
+func infoField(t *testing.T, c *testConn, name string) string {
+	t.Helper()
+	info := c.raw("INFO", "persistence")
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return v
+		}
+	}
+	t.Fatalf("INFO persistence has no %s:\n%s", name, info)
+	return ""
+}
+
+// waitRewrite waits (bounded) until no AOF rewrite runs.
+func waitRewrite(t *testing.T, c *testConn) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for infoField(t, c, "aof_rewrite_in_progress") != "0" {
+		if time.Now().After(deadline) {
+			t.Fatal("the AOF rewrite did not finish in 20s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// fillTypes writes keys of every type, some with a TTL, in two databases.
+func fillTypes(t *testing.T, c *testConn, prefix string) {
+	t.Helper()
+	must := func(args ...string) {
+		t.Helper()
+		if r := c.raw(args...); strings.HasPrefix(r, "-") {
+			t.Fatalf("%q: %s", args, r)
+		}
+	}
+	far := fmt.Sprint(time.Now().Add(24 * time.Hour).UnixMilli())
+	for i := 0; i < 100; i++ {
+		must("SET", fmt.Sprint(prefix, "s", i), fmt.Sprint("v", i))
+		must("RPUSH", prefix+"list", fmt.Sprint(i))
+		must("SADD", prefix+"set", fmt.Sprint("m", i))
+		must("SADD", prefix+"ints", fmt.Sprint(i))
+		must("ZADD", prefix+"zset", fmt.Sprint(float64(i)/7), fmt.Sprint("z", i))
+		must("HSET", prefix+"hash", fmt.Sprint("f", i), fmt.Sprint(i))
+		must("PFADD", prefix+"hll", fmt.Sprint("e", i))
+	}
+	must("INCRBY", prefix+"counter", "42")
+	must("PEXPIREAT", prefix+"list", far)
+	must("SET", prefix+"ttl", "x", "PXAT", far)
+	must("SELECT", "5")
+	must("SET", prefix+"db5", "five")
+	must("SELECT", "0")
+}
+
+func TestAOFRewriteThenRestart(t *testing.T) {
+	dir := t.TempDir()
+	s1, addr := startTestServerOptions(t, aofTestOptions(dir, "everysec"))
+	c := dialTest(t, addr)
+	if got := infoField(t, c, "aof_enabled"); got != "1" {
+		t.Fatalf("aof_enabled:%s", got)
+	}
+	fillTypes(t, c, "a:")
+	c.expect("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	waitRewrite(t, c)
+	if got := infoField(t, c, "aof_rewrites"); got != "1" {
+		t.Errorf("aof_rewrites:%s after one rewrite", got)
+	}
+	if got := infoField(t, c, "aof_last_bgrewrite_status"); got != "ok" {
+		t.Errorf("aof_last_bgrewrite_status:%s", got)
+	}
+	digest := c.raw("DEBUG", "DIGEST")
+	s1.Close()
+
+	names, _ := filepath.Glob(filepath.Join(dir, "appendonlydir", "*"))
+	if len(names) != 3 {
+		t.Errorf("appendonlydir holds %q, want a base, an incr and the manifest", names)
+	}
+	_, addr2 := startTestServerOptions(t, aofTestOptions(dir, "everysec"))
+	c2 := dialTest(t, addr2)
+	if got := c2.raw("DEBUG", "DIGEST"); got != digest {
+		t.Errorf("digest after restart %q, want %q", got, digest)
+	}
+}
+
+func TestAOFBGRewriteInProgress(t *testing.T) {
+	dir := t.TempDir()
+	_, addr := startTestServerOptions(t, aofTestOptions(dir, "no"))
+	c := dialTest(t, addr)
+	c.raw("DEBUG", "POPULATE", "200000")
+	// Two at once: the second finds the first still dumping 200000 keys.
+	if _, err := c.nc.Write([]byte("*1\r\n$12\r\nBGREWRITEAOF\r\n*1\r\n$12\r\nBGREWRITEAOF\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	r1, _ := c.rr.ReadRaw()
+	r2, _ := c.rr.ReadRaw()
+	if string(r1) != "+Background append only file rewriting started\r\n" ||
+		string(r2) != "-ERR Background append only file rewriting already in progress\r\n" {
+		t.Errorf("replies %q, %q", r1, r2)
+	}
+	waitRewrite(t, c)
+}
+
+func TestAOFConfigSetAppendOnly(t *testing.T) {
+	dir := t.TempDir()
+	o := DefaultOptions()
+	o.Dir = dir
+	s1, addr := startTestServerOptions(t, o)
+	c := dialTest(t, addr)
+	fillTypes(t, c, "b:")
+	if got := infoField(t, c, "aof_enabled"); got != "0" {
+		t.Fatalf("aof_enabled:%s", got)
+	}
+	c.expect("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	waitRewrite(t, c)
+	if got := infoField(t, c, "aof_enabled"); got != "1" {
+		t.Errorf("aof_enabled:%s after CONFIG SET appendonly yes", got)
+	}
+	c.expect("+OK\r\n", "CONFIG", "SET", "appendfsync", "always")
+	digest := c.raw("DEBUG", "DIGEST")
+	s1.Close()
+	if _, err := os.Stat(filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest")); err != nil {
+		t.Fatal(err)
+	}
+	_, addr2 := startTestServerOptions(t, aofTestOptions(dir, "always"))
+	c2 := dialTest(t, addr2)
+	if got := c2.raw("DEBUG", "DIGEST"); got != digest {
+		t.Errorf("digest after restart %q, want %q", got, digest)
+	}
+	c2.expect("+OK\r\n", "CONFIG", "SET", "appendonly", "no")
+	if got := infoField(t, c2, "aof_enabled"); got != "0" {
+		t.Errorf("aof_enabled:%s after CONFIG SET appendonly no", got)
+	}
+}
+
+func TestAOFRefusesToStart(t *testing.T) {
+	dir := t.TempDir()
+	ad := filepath.Join(dir, "appendonlydir")
+	if err := os.MkdirAll(ad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(ad, "appendonly.aof.manifest"),
+		[]byte("file appendonly.aof.1.base.aof seq 1 type b\n"), 0o644)
+	os.WriteFile(filepath.Join(ad, "appendonly.aof.1.base.aof"),
+		[]byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$3\r\nGARBAGE"), 0o644)
+	o := aofTestOptions(dir, "everysec")
+	o.AOFLoadTruncated = false
+	if _, err := New(o); err == nil {
+		t.Fatal("New loaded a truncated AOF with aof-load-truncated no")
+	} else {
+		t.Logf("refused: %v", err)
+	}
+}
