@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/shardis/shardis/aof"
 	"github.com/shardis/shardis/internal/command"
@@ -208,14 +207,13 @@ type aofSink struct{ p *persistence }
 // Propagate appends one command's (or one EXEC's) records to the log, with
 // the command's shards locked, routed by the rewrite when one runs, and
 // raises the end offset the replies of writes wait for.
-func (k aofSink) Propagate(brecs []Record, held []HeldShards) {
+func (k aofSink) Propagate(recs []Record, held []HeldShards) {
 	p := k.p
 	l := p.log.Load()
-	if l == nil || len(brecs) == 0 {
+	if l == nil || len(recs) == 0 {
 		return
 	}
 	var off int64
-	recs := aofRecords(brecs)
 	if j := p.job.Load(); j != nil && j.log == l && j.allDumped(held) {
 		off = j.rw.Append(recs)
 	} else {
@@ -724,10 +722,4 @@ func (c *Client) aofFailed(err error) {
 		Msg("AOF write failed: closing the client without acknowledging its writes")
 	c.w.Truncate(0)
 	c.kill()
-}
-
-// aofRecords views records as the aof package's (the same fields).
-// TODO(persist): drop once propagate.go's Record is aof.Record.
-func aofRecords(r []Record) []aof.Record {
-	return unsafe.Slice((*aof.Record)(unsafe.Pointer(unsafe.SliceData(r))), len(r))
 }
