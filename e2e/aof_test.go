@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -328,7 +329,7 @@ func datasetView(t *testing.T, s *side) string {
 		for _, k := range keys.elems {
 			names = append(names, k.str)
 		}
-		sortStrings(names)
+		slices.Sort(names)
 		for _, k := range names {
 			typ := must(t, s, "TYPE", k).str
 			var v reply
@@ -354,14 +355,6 @@ func datasetView(t *testing.T, s *side) string {
 	}
 	must(t, s, "SELECT", "0")
 	return b.String()
-}
-
-func sortStrings(a []string) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
 }
 
 // sortReplies orders replies by their text.
