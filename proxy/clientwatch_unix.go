@@ -43,7 +43,8 @@ func watchClient(nc net.Conn, gone func()) (stop func() bool) {
 				}
 				return true
 			})
-			if eof {
+			if eof || (err != nil && !stopping.Load()) {
+				// EOF, or the proxy closed the client (Close).
 				wasGone.Store(true)
 				gone()
 				return
@@ -60,4 +61,25 @@ func watchClient(nc net.Conn, gone func()) (stop func() bool) {
 		nc.SetReadDeadline(time.Time{})
 		return wasGone.Load()
 	}
+}
+
+// connAlive reports whether a node connection kept idle is still usable:
+// the node has not closed it and sent nothing unasked.
+func connAlive(nc net.Conn) bool {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return true
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	alive := false
+	var buf [1]byte
+	err = rc.Read(func(fd uintptr) bool {
+		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		alive = errors.Is(err, syscall.EAGAIN)
+		return true
+	})
+	return err == nil && alive
 }

@@ -53,8 +53,11 @@ type txState struct {
 	d     *dedicated // nil until pinned
 	slot  int        // -1 until pinned
 	multi bool
-	dirty bool     // a request was refused: EXEC answers EXECABORT
-	queue [][]byte // before pinning: requests (RESP) to replay after MULTI
+	dirty bool // a request was refused: EXEC answers EXECABORT
+	// unclean: a queued command changes the connection (SUBSCRIBE, HELLO,
+	// CLIENT ...), which is therefore not kept after EXEC.
+	unclean bool
+	queue   [][]byte // before pinning: requests (RESP) to replay after MULTI
 }
 
 // dedicated is a node connection used by one session only.
@@ -159,7 +162,7 @@ func (ss *session) dialDedicated(addr string) (*dedicated, error) {
 	st := ss.state()
 	if d := st.idle; d != nil {
 		st.idle = nil
-		if d.addr == addr && d.proto == ss.proto {
+		if d.addr == addr && d.proto == ss.proto && connAlive(d.nc) {
 			return d, nil
 		}
 		d.close()
@@ -352,6 +355,16 @@ func (ss *session) txQueue(cmd *command.Command, args [][]byte) {
 		tx.dirty = true
 		return
 	}
+	if cmd.Name == "select" && string(args[1]) != "0" {
+		// Redis Cluster fails it inside EXEC; a node behind the proxy
+		// would switch databases.
+		ss.w.WriteError(errSelectNotAll)
+		tx.dirty = true
+		return
+	}
+	if cmd.Name == "hello" || changesConnection(cmd, args) {
+		tx.unclean = true
+	}
 	slot, ok, cross := ss.slotOf(cmd, args)
 	if cross || (ok && tx.slot >= 0 && slot != tx.slot) {
 		ss.w.WriteError(errCrossSlot)
@@ -414,7 +427,7 @@ func cmdExec(ss *session, args [][]byte) {
 		return
 	}
 	ss.w.WriteRaw(raw)
-	ss.endTx(true)
+	ss.endTx(!tx.unclean)
 }
 
 func cmdDiscard(ss *session, args [][]byte) {

@@ -76,9 +76,10 @@ type subConn struct {
 	addr    string
 	nc      net.Conn
 	acks    chan resp.Value
-	subs    int  // subscriptions on it (session goroutine only)
-	holding bool // under pubsubState.mu: hold messages read from now on
-	closed  bool // under pubsubState.mu: the proxy closed it
+	quit    chan struct{} // closed by closeConn
+	subs    int           // subscriptions on it (session goroutine only)
+	holding bool          // under pubsubState.mu: hold messages read from now on
+	closed  bool          // under pubsubState.mu: the proxy closed it
 }
 
 func init() {
@@ -182,7 +183,7 @@ func (ps *pubsubState) subConnTo(addr string) (*subConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &subConn{addr: addr, nc: nc, acks: make(chan resp.Value, 64)}
+	c := &subConn{addr: addr, nc: nc, acks: make(chan resp.Value, 64), quit: make(chan struct{})}
 	ps.conns[addr] = c
 	srv.goFunc(func() { ps.readLoop(c) })
 	return c, nil
@@ -228,7 +229,11 @@ func (ps *pubsubState) readLoop(c *subConn) {
 			ps.mu.Lock()
 			c.holding = true
 			ps.mu.Unlock()
-			c.acks <- v
+			select {
+			case c.acks <- v:
+			case <-c.quit:
+				return
+			}
 		}
 	}
 }
@@ -283,7 +288,10 @@ func (ps *pubsubState) release() {
 // closeConn closes c for good.
 func (ps *pubsubState) closeConn(c *subConn) {
 	ps.mu.Lock()
-	c.closed = true
+	if !c.closed {
+		c.closed = true
+		close(c.quit)
+	}
 	ps.mu.Unlock()
 	c.nc.Close()
 	delete(ps.conns, c.addr)
