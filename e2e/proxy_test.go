@@ -588,3 +588,29 @@ func TestProxyConcurrentClients(t *testing.T) {
 		t.Fatalf("DBSIZE = %d, %v; want %d", n, err, clients*rounds*batch)
 	}
 }
+
+// TestProxyBigValues sends values larger than every buffer through the
+// proxy, alone and in a split MGET.
+func TestProxyBigValues(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rdb := redis.NewClient(&redis.Options{Addr: d.addr})
+	defer rdb.Close()
+	keys := keysOnEveryShard("big:", 1)
+	for i, k := range keys {
+		v := strings.Repeat(string(rune('a'+i)), 3<<20+i)
+		if err := rdb.Set(ctx, k, v, 0).Err(); err != nil {
+			t.Fatalf("SET %s: %v", k, err)
+		}
+	}
+	vals, err := rdb.MGet(ctx, keys...).Result()
+	if err != nil {
+		t.Fatalf("MGET: %v", err)
+	}
+	for i, v := range vals {
+		if s, _ := v.(string); len(s) != 3<<20+i || s[len(s)-1] != byte('a'+i) {
+			t.Fatalf("MGET[%d]: %d bytes", i, len(s))
+		}
+	}
+}

@@ -278,9 +278,22 @@ func (ss *session) flush() {
 		}
 		it.err = ""
 	}
+	for _, c := range ss.calls[:ss.ncalls] {
+		// Do not keep the memory of one big value for the session's
+		// lifetime.
+		if cap(c.reply) > maxKeptBuf {
+			c.reply = nil
+		}
+		if cap(c.req) > maxKeptBuf {
+			c.req = nil
+		}
+	}
 	ss.items = ss.items[:0]
 	ss.ncalls = 0
 }
+
+// maxKeptBuf is the largest request or reply buffer a call keeps for reuse.
+const maxKeptBuf = 64 << 10
 
 func containsLink(ls []*link, l *link) bool {
 	for _, x := range ls {
