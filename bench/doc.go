@@ -17,7 +17,10 @@
 //
 // Harness reads a scenarios file (scenarios.toml is the default set),
 // starts each target on free loopback ports, runs every scenario against
-// it, stops it, and writes bench.md, bench.json and PNG charts.
+// it, stops it, and writes bench.md, bench.json and PNG charts. A scenario
+// may inject a fault (fault = "kill-replica": SIGKILL a replica, start it
+// again later) and is then charted over time; the harness only kills
+// processes it started, directly or through `shardis up`.
 //
 // # Caveats
 //

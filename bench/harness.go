@@ -135,7 +135,18 @@ func (h *Harness) runScenario(ctx context.Context, t *target, s Scenario) Entry 
 			return ent
 		}
 	}
+	var fault *faultRun
+	if s.Fault != "" {
+		if len(t.replicas) == 0 {
+			ent.Skipped = "no replica to kill"
+			return ent
+		}
+		fault = h.startFault(ctx, t.replicas[0], s, time.Now().Add(cfg.Warmup))
+	}
 	res, err := Run(ctx, cfg)
+	if fault != nil {
+		ent.Events = fault.finish(ctx)
+	}
 	if err != nil {
 		ent.Error = err.Error()
 		h.logf("%s %s: %s", t.name, s.Name, ent.Error)
@@ -194,4 +205,73 @@ func hostInfo() HostInfo {
 		hi.RedisVersion = strings.TrimSpace(string(v))
 	}
 	return hi
+}
+
+// faultRun is a fault being done to a target while a scenario runs.
+type faultRun struct {
+	cancel  context.CancelFunc
+	done    chan struct{}
+	node    *replicaNode
+	start   time.Time
+	killed  bool
+	started bool
+	events  []Event
+}
+
+func (f *faultRun) event(format string, args ...any) {
+	f.events = append(f.events, Event{Seconds: time.Since(f.start).Seconds(), What: fmt.Sprintf(format, args...)})
+}
+
+// startFault kills node FaultAt after start (the end of the warm-up) and
+// starts it again FaultDown later.
+func (h *Harness) startFault(ctx context.Context, node *replicaNode, s Scenario, start time.Time) *faultRun {
+	fctx, cancel := context.WithCancel(ctx)
+	f := &faultRun{cancel: cancel, done: make(chan struct{}), node: node, start: start}
+	sleep := func(until time.Time) bool {
+		t := time.NewTimer(time.Until(until))
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return true
+		case <-fctx.Done():
+			return false
+		}
+	}
+	go func() {
+		defer close(f.done)
+		if !sleep(start.Add(s.FaultAt)) {
+			return
+		}
+		if err := node.kill(); err != nil {
+			f.event("killing replica %s failed: %v", node.addr, err)
+			return
+		}
+		f.killed = true
+		f.event("replica %s killed (SIGKILL)", node.addr)
+		if !sleep(start.Add(s.FaultAt + s.FaultDown)) {
+			return
+		}
+		if err := node.restart(fctx); err != nil {
+			f.event("restarting replica %s failed: %v", node.addr, err)
+			return
+		}
+		f.started = true
+		f.event("replica %s started again and answering", node.addr)
+	}()
+	return f
+}
+
+// finish stops the fault and makes sure the replica runs again for the
+// scenarios that follow.
+func (f *faultRun) finish(ctx context.Context) []Event {
+	f.cancel()
+	<-f.done
+	if f.killed && !f.started {
+		if err := f.node.restart(ctx); err != nil {
+			f.event("restarting replica %s after the run failed: %v", f.node.addr, err)
+		} else {
+			f.event("replica %s started again after the run", f.node.addr)
+		}
+	}
+	return f.events
 }

@@ -57,10 +57,21 @@ type Entry struct {
 	Workload string  `json:"workload"`
 	Result   *Result `json:"result,omitempty"`
 	Error    string  `json:"error,omitempty"`
+	// Skipped says why the scenario does not apply to the target.
+	Skipped string `json:"skipped,omitempty"`
+	// Events are the faults done during the run, timed from the start of
+	// the measured part.
+	Events []Event `json:"events,omitempty"`
 	// VsRedis and VsTwemproxy are the throughput ratios against
 	// redis-server and twemproxy in the same scenario (0: not measured).
 	VsRedis     float64 `json:"vs_redis,omitempty"`
 	VsTwemproxy float64 `json:"vs_twemproxy,omitempty"`
+}
+
+// Event is something the harness did during a run.
+type Event struct {
+	Seconds float64 `json:"t_s"`
+	What    string  `json:"what"`
 }
 
 // find returns the entry of target in scenario, or nil.
@@ -193,7 +204,7 @@ func (r *Report) Markdown(charts []string) string {
 		for _, t := range ran {
 			e := r.find(t, s.Name)
 			switch {
-			case e == nil:
+			case e == nil || e.Skipped != "":
 				b.WriteString(" – |")
 			case e.Result == nil:
 				b.WriteString(" failed |")
@@ -211,7 +222,7 @@ func (r *Report) Markdown(charts []string) string {
 		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n")
 		for _, t := range ran {
 			e := r.find(t, s.Name)
-			if e == nil {
+			if e == nil || e.Skipped != "" {
 				continue
 			}
 			if e.Result == nil {
@@ -223,7 +234,17 @@ func (r *Report) Markdown(charts []string) string {
 				l.P50, l.P90, l.P99, l.P999, l.Max, res.Errors, fmtRatio(e.VsRedis), fmtRatio(e.VsTwemproxy))
 		}
 		for _, t := range ran {
-			if e := r.find(t, s.Name); e != nil && e.Result != nil && e.Result.FirstError != "" {
+			e := r.find(t, s.Name)
+			if e == nil {
+				continue
+			}
+			if e.Skipped != "" {
+				fmt.Fprintf(&b, "\n%s: skipped, %s.\n", t, e.Skipped)
+			}
+			for _, ev := range e.Events {
+				fmt.Fprintf(&b, "\n%s at %.2f s: %s.\n", t, ev.Seconds, mdEscape(ev.What))
+			}
+			if e.Result != nil && e.Result.FirstError != "" {
 				fmt.Fprintf(&b, "\n%s's first error reply: `%s`\n", t, mdEscape(e.Result.FirstError))
 			}
 		}

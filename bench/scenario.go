@@ -56,6 +56,13 @@ type Scenario struct {
 	Prefill bool `json:"prefill"`
 	// Timeline asks for charts of throughput and latency over time.
 	Timeline bool `json:"timeline"`
+	// Fault, when set, is done to the target while the scenario runs:
+	// FaultKillReplica kills a replica FaultAt into the measured part and
+	// starts it again FaultDown later. Targets without replicas skip the
+	// scenario.
+	Fault     string        `json:"fault,omitempty"`
+	FaultAt   time.Duration `json:"fault_at,omitempty"`
+	FaultDown time.Duration `json:"fault_down,omitempty"`
 	// Config holds the load; its Addr, Cluster and Progress are set per
 	// target.
 	Config Config `json:"-"`
@@ -76,6 +83,9 @@ func (s *Scenario) Describe() string {
 	case WorkloadMSet:
 		fmt.Fprintf(&b, ", %d keys per MSET", c.MSetKeys)
 	}
+	if s.Fault != "" {
+		fmt.Fprintf(&b, ", %s at %v for %v", s.Fault, s.FaultAt, s.FaultDown)
+	}
 	if c.Rate > 0 {
 		fmt.Fprintf(&b, ", open loop at %.0f ops/s", c.Rate)
 	} else {
@@ -91,6 +101,12 @@ func (s *Scenario) Describe() string {
 	}
 	return b.String()
 }
+
+// Faults a scenario may inject.
+const (
+	// FaultKillReplica kills a replica with SIGKILL and starts it again.
+	FaultKillReplica = "kill-replica"
+)
 
 // Scenarios is a parsed scenarios file.
 type Scenarios struct {
@@ -118,6 +134,9 @@ type settings struct {
 	Rate         *float64 `toml:"rate"`
 	Prefill      *bool    `toml:"prefill"`
 	Timeline     *bool    `toml:"timeline"`
+	Fault        *string  `toml:"fault"`
+	FaultAt      *string  `toml:"fault_at"`
+	FaultDown    *string  `toml:"fault_down"`
 }
 
 type scenarioFile struct {
@@ -218,6 +237,12 @@ func fieldSet(s settings, key string) bool {
 		return s.Warmup != nil
 	case "rate":
 		return s.Rate != nil
+	case "fault":
+		return s.Fault != nil
+	case "fault_at":
+		return s.FaultAt != nil
+	case "fault_down":
+		return s.FaultDown != nil
 	}
 	return true
 }
@@ -241,10 +266,12 @@ func merge(d, s settings, bad func(key, format string, args ...any)) (Scenario, 
 		set(&c.MSetKeys, st.MSetKeys)
 		set(&c.Requests, st.Requests)
 		set(&c.Rate, st.Rate)
+		set(&sc.Fault, st.Fault)
 		for key, p := range map[string]struct {
 			v   *string
 			dst *time.Duration
-		}{"duration": {st.Duration, &c.Duration}, "warmup": {st.Warmup, &c.Warmup}} {
+		}{"duration": {st.Duration, &c.Duration}, "warmup": {st.Warmup, &c.Warmup},
+			"fault_at": {st.FaultAt, &sc.FaultAt}, "fault_down": {st.FaultDown, &sc.FaultDown}} {
 			if p.v == nil {
 				continue
 			}
@@ -293,6 +320,21 @@ func merge(d, s settings, bad func(key, format string, args ...any)) (Scenario, 
 	}
 	set(&sc.Timeline, d.Timeline)
 	set(&sc.Timeline, s.Timeline)
+	if sc.Fault != "" {
+		if sc.Fault != FaultKillReplica {
+			fail("fault", "unknown fault %q (known: %s)", sc.Fault, FaultKillReplica)
+		}
+		if sc.FaultAt == 0 {
+			sc.FaultAt = time.Second
+		}
+		if sc.FaultDown == 0 {
+			sc.FaultDown = time.Second
+		}
+		if c.Requests > 0 || sc.FaultAt+sc.FaultDown >= c.Duration {
+			fail("fault", "a fault needs a duration longer than fault_at + fault_down (%v)", sc.FaultAt+sc.FaultDown)
+		}
+		sc.Timeline = true
+	}
 	return sc, ok
 }
 

@@ -60,6 +60,8 @@ func TestParseScenariosErrors(t *testing.T) {
 		{"no name", "[[scenario]]\nworkload = \"set\"\n", "s.toml:1: scenario 1 has no name"},
 		{"duplicate", "[[scenario]]\nname = \"a\"\nworkload = \"set\"\n[[scenario]]\nname = \"a\"\nworkload = \"get\"\n", `s.toml:5: scenario name "a" used twice`},
 		{"no workload", "[[scenario]]\nname = \"a\"\n", "s.toml:1: no workload"},
+		{"unknown fault", "[[scenario]]\nname = \"a\"\nworkload = \"set\"\nfault = \"kill-it\"\n", `s.toml:4: unknown fault "kill-it"`},
+		{"fault too late", "[[scenario]]\nname = \"a\"\nworkload = \"set\"\nduration = \"2s\"\nfault = \"kill-replica\"\nfault_at = \"1s\"\nfault_down = \"1s\"\n", `s.toml:5: a fault needs a duration longer than`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,14 +90,20 @@ func TestDefaultScenarios(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var per time.Duration
+	// Start-up (a Redis Cluster takes longest) and, per scenario, flush and
+	// prefill are allowed generously; a fault scenario runs only on the
+	// targets with replicas (the deployment and the Redis Cluster).
+	total := time.Duration(len(sc.Targets)) * 10 * time.Second
 	for _, s := range sc.Scenarios {
 		if s.Config.Requests > 0 {
 			t.Fatalf("%s is bounded by a count; the budget needs durations", s.Name)
 		}
-		per += s.Config.Duration + s.Config.Warmup + 500*time.Millisecond // flush, prefill
+		n := len(sc.Targets)
+		if s.Fault != "" {
+			n = 2
+		}
+		total += time.Duration(n) * (s.Config.Duration + s.Config.Warmup + 500*time.Millisecond)
 	}
-	total := time.Duration(len(sc.Targets)) * (per + 15*time.Second)
 	if total > 4*time.Minute+30*time.Second {
 		t.Fatalf("default scenarios take about %v on %d targets; the budget is 5 minutes", total, len(sc.Targets))
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +36,16 @@ type target struct {
 	// storage nodes behind a proxy: proxies need not forward FLUSHALL).
 	flush []string
 	procs []*process
+	// replicas are the replica nodes a fault scenario may kill and start
+	// again; none for targets without replicas.
+	replicas []*replicaNode
+}
+
+// replicaNode is a replica the harness can kill and start again.
+type replicaNode struct {
+	addr    string
+	kill    func() error
+	restart func(ctx context.Context) error
 }
 
 // stop ends the target's processes, last started first.
@@ -47,6 +58,9 @@ func (t *target) stop() {
 // process is a child process the harness started.
 type process struct {
 	name   string
+	dir    string
+	bin    string
+	args   []string
 	cmd    *exec.Cmd
 	log    string
 	exited chan struct{}
@@ -66,7 +80,7 @@ func startProcess(dir, name string, bin string, args ...string) (*process, error
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, log: logPath, exited: make(chan struct{})}
+	p := &process{name: name, dir: dir, bin: bin, args: args, cmd: cmd, log: logPath, exited: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		logf.Close()
@@ -89,6 +103,12 @@ func (p *process) stop() {
 		_ = p.cmd.Process.Kill()
 		<-p.exited
 	}
+}
+
+// kill ends the process at once (SIGKILL), as a crash would.
+func (p *process) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
 }
 
 // tail is the end of the process's log, for messages.
@@ -338,7 +358,46 @@ func (e *env) startShardisDeployment(ctx context.Context) (*target, error) {
 			return nil, err
 		}
 	}
-	return &target{name: TargetShardis, addr: addr, flush: flush, procs: []*process{p}}, nil
+	t := &target{name: TargetShardis, addr: addr, flush: flush, procs: []*process{p}}
+	for _, port := range nodes[3:] { // the replicas, as deploymentTOML lays them out
+		t.replicas = append(t.replicas, e.upReplica(t, p, port, filepath.Join(dir, "node-"+strconv.Itoa(port))))
+	}
+	return t, nil
+}
+
+// upReplica makes a replica that `shardis up` started killable: it is
+// found by its listening port among up's children and killed; it is
+// started again by the harness with the arguments up gives a node.
+func (e *env) upReplica(t *target, up *process, port int, dir string) *replicaNode {
+	addr := addrOf(port)
+	return &replicaNode{
+		addr: addr,
+		kill: func() error {
+			pid, err := pidListening(port, up.cmd.Process.Pid)
+			if err != nil {
+				return err
+			}
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+				return err
+			}
+			// Wait until the port is free, so the restart can bind it.
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if bindable(port) {
+					return nil
+				}
+			}
+			return fmt.Errorf("replica %s still listening after SIGKILL", addr)
+		},
+		restart: func(ctx context.Context) error {
+			p, err := startProcess(dir, "replica-"+strconv.Itoa(port), e.shardis, "backend", "--bind", "127.0.0.1",
+				"--port", strconv.Itoa(port), "--dir", dir, "--appendonly", "no", "--loglevel", "warning")
+			if err != nil {
+				return err
+			}
+			t.procs = append(t.procs, p)
+			return p.waitPing(ctx, addr)
+		},
+	}
 }
 
 func (e *env) startRedisCluster(ctx context.Context) (*target, error) {
@@ -396,7 +455,49 @@ func (e *env) startRedisCluster(ctx context.Context) (*target, error) {
 		}
 	}
 	t.addr = addrs[0]
+	if err := t.findClusterReplicas(ctx); err != nil {
+		t.stop()
+		return nil, err
+	}
 	return t, nil
+}
+
+// findClusterReplicas reads CLUSTER NODES and makes the replicas killable:
+// a killed replica is started again with the same arguments and directory
+// (its nodes.conf), so it rejoins the cluster.
+func (t *target) findClusterReplicas(ctx context.Context) error {
+	v, err := command(ctx, t.addr, 5*time.Second, "CLUSTER", "NODES")
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(string(v.Str), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || !strings.Contains(f[2], "slave") {
+			continue
+		}
+		addr, _, _ := strings.Cut(f[1], "@")
+		for i, p := range t.procs {
+			if !slices.Contains(p.args, strings.TrimPrefix(addr, "127.0.0.1:")) {
+				continue
+			}
+			i, addr := i, addr
+			t.replicas = append(t.replicas, &replicaNode{
+				addr: addr,
+				kill: func() error { t.procs[i].kill(); return nil },
+				restart: func(ctx context.Context) error {
+					old := t.procs[i]
+					np, err := startProcess(old.dir, old.name, old.bin, old.args...)
+					if err != nil {
+						return err
+					}
+					t.procs[i] = np
+					return np.waitPing(ctx, addr)
+				},
+			})
+			break
+		}
+	}
+	return nil
 }
 
 func (e *env) startTwemproxy(ctx context.Context) (*target, error) {

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package bench
+
+import "errors"
+
+// pidListening needs /proc: fault scenarios on `shardis up` deployments
+// run on Linux only.
+func pidListening(port, ancestor int) (int, error) {
+	return 0, errors.New("finding a node's process needs Linux's /proc")
+}
