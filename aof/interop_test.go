@@ -55,7 +55,7 @@ func (r *redisConn) do(t *testing.T, args ...string) string {
 
 // startRedisAOF starts redis-server with an AOF in dir and returns a
 // connection to it. The server is killed at cleanup.
-func startRedisAOF(t *testing.T, dir string) *redisConn {
+func startRedisAOF(t *testing.T, dir string, extra ...string) *redisConn {
 	t.Helper()
 	bin := requireTool(t, "redis-server")
 	var lastErr error
@@ -69,6 +69,7 @@ func startRedisAOF(t *testing.T, dir string) *redisConn {
 		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "",
 			"--daemonize", "no", "--dir", dir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no",
 			"--appendfsync", "always")
+		cmd.Args = append(cmd.Args, extra...)
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -134,6 +135,31 @@ func TestInteropRedisManifest(t *testing.T) {
 	raw, _ := os.ReadFile(filepath.Join(adir, "appendonly.aof.manifest"))
 	if string(m.encode()) != string(raw) {
 		t.Fatalf("we would write %q, redis-server wrote %q", m.encode(), raw)
+	}
+
+	// A file name that needs quoting, and a rewrite.
+	dir = t.TempDir()
+	r = startRedisAOF(t, dir, "--appendfilename", "my \"log\".aof", "--appenddirname", "aof dir")
+	r.do(t, "SET", "k", "v")
+	r.do(t, "BGREWRITEAOF")
+	waitRewrite(t, r)
+	adir = filepath.Join(dir, "aof dir")
+	raw, _ = os.ReadFile(filepath.Join(adir, `my "log".aof.manifest`))
+	m, err = readManifest(OSFS{}, adir, `my "log".aof.manifest`)
+	if err != nil {
+		t.Fatalf("%v in %q", err, raw)
+	}
+	if string(m.encode()) != string(raw) || m.base == nil || m.base.name != `my "log".aof.2.base.aof` {
+		t.Fatalf("we would write %q, redis-server wrote %q", m.encode(), raw)
+	}
+	cp := t.TempDir()
+	if err := os.CopyFS(cp, os.DirFS(dir)); err != nil {
+		t.Fatal(err)
+	}
+	l := openT(t, Options{Dir: cp, DirName: "aof dir", FileName: `my "log".aof`})
+	defer l.Close()
+	if got, _ := loadAll(t, l); len(got) != 1 || got[0].args != "SET k v" {
+		t.Fatalf("loaded %v", got)
 	}
 }
 
