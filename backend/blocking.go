@@ -542,6 +542,7 @@ func (b *blockRegistry) tryServe(w *waiter, db *DB, key []byte, now int64) {
 	if db.srv.prop.sink.Load() != nil {
 		c.propHold(db, shardBit(i))
 		c.propHold(db, shardBit(j))
+		c.propLocked()
 		defer func() {
 			if c.prop.sink != nil {
 				c.propRelease(db, shardBit(i))

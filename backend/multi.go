@@ -28,6 +28,7 @@ func (c *Client) lockShard(sh *shard) {
 		sh.mu.Lock()
 		if c.prop.sink != nil || sh.db.srv.prop.sink.Load() != nil {
 			c.propHold(sh.db, shardBit(sh.idx))
+			c.propLocked()
 		}
 	}
 }
@@ -48,6 +49,7 @@ func (c *Client) lockShards(db *DB, m shardMask) {
 		db.lockShardMask(m)
 		if c.prop.sink != nil || db.srv.prop.sink.Load() != nil {
 			c.propHold(db, m)
+			c.propLocked()
 		}
 	}
 }
@@ -69,6 +71,7 @@ func (c *Client) lockDB(db *DB) {
 		db.lockAll()
 		if c.prop.sink != nil || db.srv.prop.sink.Load() != nil {
 			c.propHold(db, allShards)
+			c.propLocked()
 		}
 	}
 }
@@ -91,6 +94,7 @@ func (c *Client) lockShardPair(a *DB, i int, b *DB, j int) {
 		if c.prop.sink != nil || a.srv.prop.sink.Load() != nil {
 			c.propHold(a, shardBit(i))
 			c.propHold(b, shardBit(j))
+			c.propLocked()
 		}
 	}
 }
@@ -445,6 +449,7 @@ func cmdExec(c *Client, args [][]byte) {
 	s.lockMasks(masks)
 	if s.prop.sink.Load() != nil {
 		c.propHoldMasks(masks)
+		c.propLocked()
 	}
 	c.inExec = true
 	defer func() {

@@ -60,8 +60,26 @@ type Sink interface {
 	Propagate(recs []Record, held []HeldShards)
 }
 
-// sinkBox holds a Sink behind an atomic pointer.
-type sinkBox struct{ s Sink }
+// LockObserver is an optional interface of a Sink, for a consumer that
+// must act on shards before a command reads or changes them (an AOF
+// rewrite snapshots a shard not yet written to its new base before the
+// first command that also touches written ones changes it).
+type LockObserver interface {
+	// Locked is called each time a command, an EXEC or the serving of a
+	// blocked client has locked shards, before it reads or changes them,
+	// with every shard it then holds (locked, and staying locked until
+	// the Propagate call of its records, if it has any). held is valid
+	// only during the call. Keys removed by active expiry are not
+	// announced: their records hold the one shard they touch.
+	Locked(held []HeldShards)
+}
+
+// sinkBox holds a Sink behind an atomic pointer, and the Sink as a
+// LockObserver when it is one.
+type sinkBox struct {
+	s   Sink
+	obs LockObserver
+}
 
 // SetSink makes k receive the effects of every write command from the
 // next lock a command takes on; nil stops propagation. A command records
@@ -71,14 +89,16 @@ func (s *Server) SetSink(k Sink) {
 		s.prop.sink.Store(nil)
 		return
 	}
-	s.prop.sink.Store(&sinkBox{k})
+	obs, _ := k.(LockObserver)
+	s.prop.sink.Store(&sinkBox{s: k, obs: obs})
 }
 
 // propState is a client's recording state: the records of the running
 // command and the shards it holds. Only the client's goroutine touches it
 // (and tryServe, while the client is blocked and cannot).
 type propState struct {
-	sink   Sink // non-nil while the command records
+	sink   Sink         // non-nil while the command records
+	obs    LockObserver // the Sink as a LockObserver, or nil
 	buf    []byte
 	starts []int // where each record begins in buf
 	dbs    []int // each record's database
@@ -237,11 +257,11 @@ func (p *propState) flush(sink Sink, held []HeldShards) {
 func (c *Client) propHold(db *DB, m shardMask) {
 	p := &c.prop
 	if p.sink == nil {
-		k := db.srv.loadSink()
-		if k == nil {
+		b := db.srv.prop.sink.Load()
+		if b == nil {
 			return
 		}
-		p.sink = k
+		p.sink, p.obs = b.s, b.obs
 	}
 	c.propNoteHeld(db, m)
 	setOwners(db, m, c)
@@ -284,7 +304,15 @@ func (c *Client) propRelease(db *DB, m shardMask) {
 	}
 	p.held = p.held[:n]
 	if n == 0 {
-		p.sink = nil
+		p.sink, p.obs = nil, nil
+	}
+}
+
+// propLocked tells the LockObserver, if any, which shards c's command
+// holds now that it took some.
+func (c *Client) propLocked() {
+	if p := &c.prop; p.obs != nil {
+		p.obs.Locked(p.held)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -21,19 +22,38 @@ type recSink struct {
 	t   testing.TB
 	srv *Server
 
-	mu    sync.Mutex
-	calls [][]string // one entry per Propagate call: "db: cmd args..." per record
+	mu     sync.Mutex
+	calls  [][]string // one entry per Propagate call: "db: cmd args..." per record
+	locked []string   // what Locked announced, "db:shard,..." per call
 }
 
-func (k *recSink) Propagate(recs []Record, held []HeldShards) {
+// checkHeld fails the test unless every shard of held is locked.
+func (k *recSink) checkHeld(what string, held []HeldShards) string {
+	var b strings.Builder
 	for _, h := range held {
 		for i := 0; i < nShards; i++ {
-			if h.Shards&(1<<i) != 0 && k.srv.dbs[h.DB].shards[i].mu.TryLock() {
+			if h.Shards&(1<<i) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "%d:%d,", h.DB, i)
+			if k.srv.dbs[h.DB].shards[i].mu.TryLock() {
 				k.srv.dbs[h.DB].shards[i].mu.Unlock()
-				k.t.Errorf("Propagate: db %d shard %d said held but not locked", h.DB, i)
+				k.t.Errorf("%s: db %d shard %d said held but not locked", what, h.DB, i)
 			}
 		}
 	}
+	return b.String()
+}
+
+func (k *recSink) Locked(held []HeldShards) {
+	s := k.checkHeld("Locked", held)
+	k.mu.Lock()
+	k.locked = append(k.locked, s)
+	k.mu.Unlock()
+}
+
+func (k *recSink) Propagate(recs []Record, held []HeldShards) {
+	k.checkHeld("Propagate", held)
 	var call []string
 	for _, r := range recs {
 		args, err := parseRecord(r.Cmd)
@@ -74,8 +94,41 @@ func (k *recSink) take() [][]string {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	c := k.calls
-	k.calls = nil
+	k.calls, k.locked = nil, nil
 	return c
+}
+
+// takeLocked returns what Locked announced so far and forgets it.
+func (k *recSink) takeLocked() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	l := k.locked
+	k.locked = nil
+	return l
+}
+
+func TestPropagateLockedAnnounced(t *testing.T) {
+	s, k, c := startRecording(t)
+	// Two keys in different shards.
+	a, b := "a", "b"
+	for i := 0; shardIndex([]byte(a)) == shardIndex([]byte(b)); i++ {
+		b = "b" + strconv.Itoa(i)
+	}
+	sa, sb := shardIndex([]byte(a)), shardIndex([]byte(b))
+	c.do("SET", a, "1")
+	k.take()
+	c.do("RENAME", a, b)
+	lo, hi := min(sa, sb), max(sa, sb)
+	if got, want := fmt.Sprint(k.takeLocked()), fmt.Sprintf("[0:%d,0:%d,]", lo, hi); got != want {
+		t.Errorf("RENAME across shards announced %s, want %s", got, want)
+	}
+	c.do("MULTI")
+	c.do("SET", a, "1")
+	c.do("EXEC")
+	if got, want := fmt.Sprint(k.takeLocked()), fmt.Sprintf("[0:%d,]", sa); got != want {
+		t.Errorf("EXEC announced %s, want %s", got, want)
+	}
+	_ = s
 }
 
 // startRecording starts a server whose Sink is a recSink.
@@ -358,5 +411,49 @@ func waitUntil(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 10s")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// nopSink receives records and keeps nothing.
+type nopSink struct{ n int }
+
+func (k *nopSink) Propagate(recs []Record, held []HeldShards) { k.n += len(recs) }
+
+// TestPropagateNoAllocs checks that recording costs no allocation in the
+// steady state: the record buffer, the records and the held shards are
+// reused from command to command.
+func TestPropagateNoAllocs(t *testing.T) {
+	s, _ := startTestServer(t)
+	k := &nopSink{}
+	s.SetSink(k)
+	a, b := net.Pipe()
+	t.Cleanup(func() { a.Close(); b.Close() })
+	c := newClient(s, a)
+	for _, args := range [][]string{
+		{"SET", "k", "value"},
+		{"SET", "k", "value", "EX", "100"},
+		{"INCR", "n"},
+		{"EXPIRE", "n", "100"},
+		{"HSET", "h", "f", "v"},
+		{"SETRANGE", "k", "1", "x"},
+		{"GETEX", "k", "PX", "100000"},
+		{"MSET", "a", "1", "b", "2"},
+	} {
+		argv := make([][]byte, len(args))
+		for i, a := range args {
+			argv[i] = []byte(a)
+		}
+		c.execute(argv) // first run: the key and the buffers exist
+		before := k.n
+		allocs := testing.AllocsPerRun(200, func() {
+			c.execute(argv)
+			c.w.Truncate(0)
+		})
+		if allocs != 0 {
+			t.Errorf("%q with a sink: %.1f allocations per command", args, allocs)
+		}
+		if k.n == before {
+			t.Errorf("%q: nothing propagated", args)
+		}
 	}
 }
