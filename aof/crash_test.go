@@ -196,3 +196,37 @@ func TestRewriteFaultAtEveryStep(t *testing.T) {
 		}
 	}
 }
+
+// TestAbortFsyncsTheOldIncr: records still buffered for the old incr file
+// when a rewrite ends are written and fsynced there before Wait says so.
+func TestAbortFsyncsTheOldIncr(t *testing.T) {
+	for _, commit := range []bool{false, true} {
+		fsys := newMemFS()
+		l, err := Open(Options{Dir: "/node", FS: fsys, Fsync: Always})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rw, err := l.BeginRewrite()
+		if err != nil {
+			t.Fatal(err)
+		}
+		off := l.Append([]Record{rec(0, "SET", "a", "1")}) // not waited for yet
+		if commit {
+			rw.AppendBase([]Record{rec(0, "SET", "a", "1")})
+			err = rw.Commit()
+		} else {
+			err = rw.Abort()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Wait(off); err != nil {
+			t.Fatal(err)
+		}
+		got := loadKV(t, fsys.Cut())
+		l.Close()
+		if fmt.Sprint(got) != "[SET a 1]" {
+			t.Fatalf("commit=%v: after the cut: %q", commit, got)
+		}
+	}
+}

@@ -289,9 +289,10 @@ func (rw *Rewrite) switchIncrKeep() (*segFile, error) {
 	old := l.cur
 	l.cur = rw.incr
 	l.rw = nil
-	// The old file must be written in full before it is closed; under
-	// Always the new one is fsynced too, as every flush does.
-	err := l.flushLocked(false)
+	// The old file must be written in full and fsynced before it is
+	// closed: after Abort nothing else holds its records, and nothing
+	// would fsync it later.
+	err := l.flushLocked(true, old)
 	if err == nil && len(l.buf) > 0 {
 		// Bytes may have arrived while flushLocked wrote; they go to the
 		// new incr, which stays open.

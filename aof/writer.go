@@ -123,10 +123,11 @@ type pendingWrite struct {
 }
 
 // flushLocked writes the buffered bytes and, under Always or when force is
-// set, fsyncs every file with unsynced bytes. It is called with mu held and
-// no write in progress; it releases mu during the I/O (l.writing keeps
-// others out) and holds it again on return.
-func (l *Log) flushLocked(force bool) error {
+// set, fsyncs every file with unsynced bytes: the active ones, those the
+// buffered bytes go to, and also. It is called with mu held and no write in
+// progress; it releases mu during the I/O (l.writing keeps others out) and
+// holds it again on return.
+func (l *Log) flushLocked(force bool, also ...*segFile) error {
 	l.writing = true
 	defer func() {
 		l.writing = false
@@ -163,6 +164,12 @@ func (l *Log) flushLocked(force bool) error {
 	files := append(l.scratch.files[:0], l.cur)
 	if l.rw != nil && l.rw.incr != nil {
 		files = append(files, l.rw.incr)
+	}
+	for _, m := range marks {
+		files = appendFile(files, m.f)
+	}
+	for _, f := range also {
+		files = appendFile(files, f)
 	}
 	synced := l.scratch.synced[:0]
 	for _, f := range files {
@@ -222,6 +229,15 @@ func (l *Log) flushLocked(force bool) error {
 		l.markSyncedLocked(files, l.written)
 	}
 	return nil
+}
+
+func appendFile(files []*segFile, f *segFile) []*segFile {
+	for _, g := range files {
+		if g == f {
+			return files
+		}
+	}
+	return append(files, f)
 }
 
 // activeLocked returns the files that receive records: the current incr
