@@ -19,7 +19,11 @@ var shortReadTimeout = strings.Replace(threeShards, `read_timeout = "2s"`, `read
 // another client, in RESP2 and RESP3.
 func TestProxyBlocking(t *testing.T) {
 	d := startDeployment(t, shortReadTimeout)
-	nodes := []*redis.Client{direct(t, d.node(0)), direct(t, d.node(1)), direct(t, d.node(2))}
+	testProxyBlocking(t, d, d.node)
+}
+
+func testProxyBlocking(t *testing.T, d *deployment, node func(int) string) {
+	nodes := []*redis.Client{direct(t, node(0)), direct(t, node(1)), direct(t, node(2))}
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -91,6 +95,10 @@ func TestProxyBlocking(t *testing.T) {
 // disconnects while blocked leaves nothing blocked on the node.
 func TestProxyBlockingPipelineAndDisconnect(t *testing.T) {
 	d := startDeployment(t, threeShards)
+	testProxyBlockingPipeline(t, d, d.node)
+}
+
+func testProxyBlockingPipeline(t *testing.T, d *deployment, node func(int) string) {
 	c := dialRaw(t, d.addr)
 	ks := keysOnEveryShard("pl", 1)
 	got := c.do(
@@ -112,21 +120,21 @@ func TestProxyBlockingPipelineAndDisconnect(t *testing.T) {
 	}
 
 	k := ks[1]
-	node := direct(t, d.node(ownerOf(k)))
+	owner := direct(t, node(ownerOf(k)))
 	b := dialRaw(t, d.addr)
 	if _, err := b.nc.Write([]byte(fmt.Sprintf("*3\r\n$5\r\nBLPOP\r\n$%d\r\n%s\r\n$1\r\n0\r\n", len(k), k))); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the pop to block", func() bool { return nodeInfoInt(t, node, "blocked_clients") == 1 })
+	eventually(t, "the pop to block", func() bool { return nodeInfoInt(t, owner, "blocked_clients") == 1 })
 	b.nc.Close()
 	eventually(t, "the node to forget the blocked client", func() bool {
-		return nodeInfoInt(t, node, "blocked_clients") == 0
+		return nodeInfoInt(t, owner, "blocked_clients") == 0
 	})
 	ctx := context.Background()
-	if err := node.RPush(ctx, k, "v").Err(); err != nil {
+	if err := owner.RPush(ctx, k, "v").Err(); err != nil {
 		t.Fatal(err)
 	}
-	if n := node.LLen(ctx, k).Val(); n != 1 {
+	if n := owner.LLen(ctx, k).Val(); n != 1 {
 		t.Fatalf("LLEN after a push with the popper gone = %d, want 1", n)
 	}
 }

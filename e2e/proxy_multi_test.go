@@ -52,6 +52,31 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // CROSSSLOT inside MULTI, and transactions without keys.
 func TestProxyMulti(t *testing.T) {
 	d := startDeployment(t, threeShards)
+	testProxyMulti(t, d, d.node)
+}
+
+// onRedisServers is threeShards (with a short read timeout) over three
+// redis-server nodes.
+var onRedisServers = strings.NewReplacer("{{node 0}}", "{{redis 0}}\"\nkind = \"redis",
+	"{{node 1}}", "{{redis 1}}\"\nkind = \"redis",
+	"{{node 2}}", "{{redis 2}}\"\nkind = \"redis").Replace(shortReadTimeout)
+
+// TestInteropProxyStateRedis runs the transaction, blocking and pub/sub
+// tests through a proxy in front of three redis-server nodes: the replies
+// the nodes give are redis-server's own.
+func TestInteropProxyStateRedis(t *testing.T) {
+	requireBinary(t, "redis-server")
+	d := startDeployment(t, onRedisServers)
+	node := func(i int) string { return d.redisAddr(i) }
+	t.Run("Multi", func(t *testing.T) { testProxyMulti(t, d, node) })
+	t.Run("MultiReplies", func(t *testing.T) { testProxyMultiReplies(t, d, node) })
+	t.Run("Blocking", func(t *testing.T) { testProxyBlocking(t, d, node) })
+	t.Run("BlockingPipeline", func(t *testing.T) { testProxyBlockingPipeline(t, d, node) })
+	t.Run("Pubsub", func(t *testing.T) { testProxyPubsub(t, d, node) })
+	t.Run("PubsubReplies", func(t *testing.T) { testProxyPubsubReplies(t, d, node) })
+}
+
+func testProxyMulti(t *testing.T, d *deployment, node func(int) string) {
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -78,7 +103,7 @@ func TestProxyMulti(t *testing.T) {
 				if incr.Val() != 5 || get.Val() != "x" {
 					t.Fatalf("shard %d: INCRBY %d, GET %q", i, incr.Val(), get.Val())
 				}
-				if got, err := direct(t, d.node(ownerOf(k))).Get(ctx, b).Result(); err != nil || got != "5" {
+				if got, err := direct(t, node(ownerOf(k))).Get(ctx, b).Result(); err != nil || got != "5" {
 					t.Fatalf("shard %d: %s on its owner = %q, %v", i, b, got, err)
 				}
 			}
@@ -155,6 +180,10 @@ func TestProxyMulti(t *testing.T) {
 // commands, and that the dedicated connection goes when the client does.
 func TestProxyMultiReplies(t *testing.T) {
 	d := startDeployment(t, threeShards)
+	testProxyMultiReplies(t, d, d.node)
+}
+
+func testProxyMultiReplies(t *testing.T, d *deployment, node func(int) string) {
 	c := dialRaw(t, d.addr)
 	ks := keysOnEveryShard("r", 1)
 	a, b := ks[0], ks[1]
@@ -201,7 +230,7 @@ func TestProxyMultiReplies(t *testing.T) {
 	}
 
 	// A watch pins a connection to a's owner; it closes with the client.
-	owner := direct(t, d.node(ownerOf(a)))
+	owner := direct(t, node(ownerOf(a)))
 	base := nodeInfoInt(t, owner, "connected_clients")
 	w := dialRaw(t, d.addr)
 	if got := w.one("WATCH", a); got != "+OK\r\n" {

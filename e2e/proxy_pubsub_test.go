@@ -17,7 +17,10 @@ import (
 // to a pattern and to shard channels, publishes from another client, and
 // counts every message: each exactly once, in RESP2 and RESP3.
 func TestProxyPubsub(t *testing.T) {
-	d := startDeployment(t, threeShards)
+	testProxyPubsub(t, startDeployment(t, threeShards), nil)
+}
+
+func testProxyPubsub(t *testing.T, d *deployment, _ func(int) string) {
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -161,7 +164,10 @@ func TestProxyPubsub(t *testing.T) {
 // confirmations with counts over every shard, the commands a subscribed
 // client may not run, PING, mass unsubscriptions; and RESP3 pushes.
 func TestProxyPubsubReplies(t *testing.T) {
-	d := startDeployment(t, threeShards)
+	testProxyPubsubReplies(t, startDeployment(t, threeShards), nil)
+}
+
+func testProxyPubsubReplies(t *testing.T, d *deployment, _ func(int) string) {
 	c := dialRaw(t, d.addr)
 	ks := keysOnEveryShard("rc", 1)
 	a, b, x := ks[0], ks[1], ks[2]

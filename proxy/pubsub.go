@@ -430,24 +430,27 @@ func (ss *session) subscribe(kind int, args [][]byte) {
 	for _, name := range args[1:] {
 		n := string(name)
 		if !set.has(n) {
-			ok := true
+			msg := ""
 			var where string
 			if kind == kindPattern {
 				for _, a := range addrs {
 					if failed[a] != "" {
-						ok = false
+						msg = failed[a]
 					}
 				}
 			} else {
 				a, owned := ss.primaryOf(topology.Slot(name))
-				ok = owned && failed[a] == "" && ps.conns[a] != nil
+				switch {
+				case !owned:
+					msg = errNoOwner
+				case failed[a] != "":
+					msg = failed[a]
+				case ps.conns[a] == nil:
+					msg = nodeDownMsg(a, "closed the connection")
+				}
 				where = a
 			}
-			if !ok {
-				msg := errNoOwner
-				for _, f := range failed {
-					msg = f
-				}
+			if msg != "" {
 				ss.w.WriteError(msg)
 				continue
 			}
