@@ -438,7 +438,11 @@ func (e *env) startRedisCluster(ctx context.Context) (*target, error) {
 			}
 		}
 		if okAll {
-			if routes, err := readSlots(ctx, addrs[0], time.Second); err == nil {
+			routes, err := readSlots(ctx, addrs[0], time.Second)
+			nodes, err2 := command(ctx, addrs[0], time.Second, "CLUSTER", "NODES")
+			// Ready once the seed knows every slot's owner and all three
+			// replicas (it learns of them a little after the slots).
+			if err == nil && err2 == nil && bytes.Count(nodes.Str, []byte(" slave ")) >= 3 {
 				t.flush = routes.nodes
 				break
 			}
@@ -472,7 +476,7 @@ func (t *target) findClusterReplicas(ctx context.Context) error {
 	}
 	for _, line := range strings.Split(string(v.Str), "\n") {
 		f := strings.Fields(line)
-		if len(f) < 3 || !strings.Contains(f[2], "slave") {
+		if len(f) < 3 || !slices.Contains(strings.Split(f[2], ","), "slave") {
 			continue
 		}
 		addr, _, _ := strings.Cut(f[1], "@")
