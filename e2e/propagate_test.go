@@ -52,6 +52,7 @@ type propWorkload struct {
 	table []weighted
 	setup func(*gen)
 	zset  bool // draws with zsetNext
+	tx    bool // now and then wraps a few commands in MULTI/EXEC
 }
 
 func propWorkloads() []propWorkload {
@@ -67,6 +68,10 @@ func propWorkloads() []propWorkload {
 		{name: "zset-a", table: zsetRandomCommands, setup: keys(zsetScoreKeys), zset: true},
 		{name: "zset-b", table: zsetRandomCommands, setup: keys(zsetScoreKeys), zset: true},
 		{name: "hll", table: hllRandomCommands, setup: hllGenSetup},
+		// Transactions, on the same keys as the clients above.
+		{name: "tx-strings", table: randomCommands, tx: true},
+		{name: "tx-list", table: listRandomCommands, setup: keys(listKeys), tx: true},
+		{name: "tx-zset", table: zsetRandomCommands, setup: keys(zsetScoreKeys), zset: true, tx: true},
 	}
 }
 
@@ -113,14 +118,22 @@ func newPropRunner(t *testing.T, addr string, w propWorkload, seed int64, opt pr
 func (pr *propRunner) run(n int, deadline time.Time) error {
 	s, g := pr.s, pr.g
 	show := os.Getenv("SHARDIS_PROP_SHOW")
+	inTx := 0 // commands still to queue in the open transaction
 	for i := 0; i < n && time.Now().Before(deadline); i++ {
+		if pr.w.tx && inTx == 0 && g.chance(0.15) {
+			if _, _, err := s.roundTrip("MULTI"); err != nil {
+				return err
+			}
+			pr.sent++
+			inTx = 1 + g.intn(6)
+		}
 		var o op
 		if pr.w.zset {
 			o = g.zsetNext(pr.w.table, pr.total)
 		} else {
 			o = g.next(pr.w.table, pr.total)
 		}
-		if propSkipped(o.args) || o.shortExpiry > 0 && !pr.opt.shortExpiry {
+		if propSkipped(o.args) || o.shortExpiry > 0 && !pr.opt.shortExpiry || inTx > 0 && o.restore {
 			continue
 		}
 		if o.restore {
@@ -148,6 +161,24 @@ func (pr *propRunner) run(n int, deadline time.Time) error {
 		}
 		if show != "" && len(o.args) > 1 && o.args[1] == show {
 			pr.t.Logf("%s -> %s", quoteArgs(o.args), r)
+		}
+		pr.sent++
+		if inTx > 0 {
+			if inTx--; inTx == 0 {
+				end := "EXEC"
+				if g.chance(0.1) {
+					end = "DISCARD"
+				}
+				if _, _, err := s.roundTrip(end); err != nil {
+					return err
+				}
+				pr.sent++
+			}
+		}
+	}
+	if inTx > 0 {
+		if _, _, err := s.roundTrip("EXEC"); err != nil {
+			return err
 		}
 		pr.sent++
 	}
@@ -410,9 +441,14 @@ func propagateReplay(t *testing.T, perClient int, opt propOptions, targets []rep
 		sent += r.sent
 	}
 	groups, _ := sink.take()
+	multi := 0
 	for _, g := range groups {
 		recs += len(g)
+		if len(g) > 1 {
+			multi++
+		}
 	}
+	t.Logf("%d groups of records, %d of them of several records (an EXEC, or a key expired on the way)", len(groups), multi)
 	if k := os.Getenv("SHARDIS_PROP_SHOW"); k != "" {
 		for _, g := range groups {
 			for _, r := range g {
