@@ -69,7 +69,9 @@
 // # Locks
 //
 // Log.mu guards the buffer, the counters, the current files and the
-// manifest; it is the only mutex, so there is no lock order to keep. The
+// manifest. Rewrite.mu serialises Commit and Abort and is taken before
+// Log.mu (lock order: Rewrite.mu, then Log.mu; nothing takes them the other
+// way). The
 // backend calls Append with its keyspace locks held (they come first);
 // nothing in this package calls back into the backend, except Load's apply,
 // which runs with no lock of this package held. It is never held across I/O: the leader sets Log.writing, drops

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,9 @@ var ErrRewriteDone = errors.New("aof: the rewrite is already committed or aborte
 // to the new base go through Rewrite.Append to the new incr file, the others
 // through Log.Append to the old one.
 type Rewrite struct {
+	// mu serialises Commit and Abort (Close may abort while the backend
+	// commits). Lock order: Rewrite.mu, then Log.mu.
+	mu      sync.Mutex
 	l       *Log
 	incr    *segFile
 	baseSeq int64
@@ -162,6 +166,8 @@ func (rw *Rewrite) AppendBase(recs []Record) error {
 // goes to the new incr file. If Commit fails, the directory is still the
 // one BeginRewrite left (loadable, nothing lost); call Abort.
 func (rw *Rewrite) Commit() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
 	l := rw.l
 	if rw.done || rw.f == nil {
 		return ErrRewriteDone
@@ -243,6 +249,8 @@ func (rw *Rewrite) Commit() error {
 // manifest and becomes the file Log.Append writes to (it holds records newer
 // than some in the old incr file, so nothing may follow the old one).
 func (rw *Rewrite) Abort() error {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
 	if rw.done {
 		return nil
 	}

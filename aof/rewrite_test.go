@@ -132,3 +132,40 @@ func TestInfoSizes(t *testing.T) {
 		t.Fatalf("info after the rewrite %+v, want sizes %d", in, 2*one)
 	}
 }
+
+// TestCloseDuringCommit: Close (which aborts a rewrite) and Commit may run
+// at once; one of them wins and the directory loads.
+func TestCloseDuringCommit(t *testing.T) {
+	for range 20 {
+		fsys := newMemFS()
+		l, err := Open(Options{Dir: "/node", FS: fsys, Fsync: Always})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Wait(l.Append([]Record{rec(0, "SET", "a", "1")})); err != nil {
+			t.Fatal(err)
+		}
+		rw, err := l.BeginRewrite()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rw.AppendBase([]Record{rec(0, "SET", "a", "1")})
+		done := make(chan error, 1)
+		go func() { done <- rw.Commit() }()
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil && err != ErrRewriteDone {
+			t.Logf("Commit: %v", err)
+		}
+		fsys.FlushOS()
+		if got := loadKV(t, fsys.Cut()); len(got) == 0 || got[len(got)-1] != "SET a 1" {
+			man, _ := fsys.Read("/node/appendonlydir/appendonly.aof.manifest")
+			var files []string
+			for name, n := range fsys.names {
+				files = append(files, fmt.Sprintf("%s=%q", name, n.data))
+			}
+			t.Fatalf("loaded %q; manifest %q; files %v", got, man, files)
+		}
+	}
+}
