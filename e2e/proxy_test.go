@@ -288,6 +288,12 @@ func TestProxyLocalCommands(t *testing.T) {
 	if info := c.one("CLIENT", "INFO"); !strings.Contains(info, " name=me ") || !strings.Contains(info, " resp=2") {
 		t.Errorf("CLIENT INFO = %q", info)
 	}
+	if help := c.one("CLIENT", "HELP"); !strings.HasPrefix(help, "*15\r\n+CLIENT <subcommand>") {
+		t.Errorf("CLIENT HELP = %q", help)
+	}
+	if got := c.one("CLIENT", "KILL", "1.2.3.4:5"); got != "-ERR CLIENT KILL is not supported by the proxy\r\n" {
+		t.Errorf("CLIENT KILL = %q", got)
+	}
 	if list := c.one("CLIENT", "LIST"); !strings.Contains(list, " name=me ") {
 		t.Errorf("CLIENT LIST = %q", list)
 	}
@@ -611,6 +617,29 @@ func TestProxyBigValues(t *testing.T) {
 	for i, v := range vals {
 		if s, _ := v.(string); len(s) != 3<<20+i || s[len(s)-1] != byte('a'+i) {
 			t.Fatalf("MGET[%d]: %d bytes", i, len(s))
+		}
+	}
+}
+
+// TestInteropProxyLocalLikeCluster compares, byte for byte, what the proxy
+// answers itself with what a redis-server in cluster mode answers.
+func TestInteropProxyLocalLikeCluster(t *testing.T) {
+	node := startClusterNode(t, requireBinary(t, "redis-server"))
+	d := startDeployment(t, threeShards)
+	p, r := dialRaw(t, d.addr), dialRaw(t, node)
+	for _, args := range [][]string{
+		{"PING"}, {"PING", "hi"}, {"PING", "a", "b"}, {"ECHO", "x"},
+		{"SELECT", "0"}, {"SELECT", "1"}, {"SELECT", "x"}, {"SELECT", "99999999999"}, {"SELECT", "-1"},
+		{"SELECT", "+1"}, {"SELECT", "01"}, {"SELECT", " 1"}, {"SELECT", "-0"}, {"SELECT", "99999999999999999999"},
+		{"HELLO", "4"}, {"HELLO", "x"}, {"HELLO", "03"}, {"HELLO", "+3"}, {"HELLO", "-3"}, {"HELLO", "1"}, {"HELLO", "3", "FOO"},
+		{"CLIENT", "SETNAME", "a b"}, {"CLIENT", "GETNAME"}, {"CLIENT", "SETNAME", "me"},
+		{"CLIENT", "GETNAME"}, {"CLIENT", "SETINFO", "lib-name", "x"}, {"CLIENT"},
+		{"CLIENT", "SETNAME"}, {"CLIENT", "NOSUCH"},
+		{"AUTH", "pw"}, {"AUTH", "a", "b", "c"}, {"AUTH", "nobody", "pw"},
+		{"NOSUCH", "a"}, {"GET"}, {"RESET"}, {"CLIENT", "GETNAME"},
+	} {
+		if got, want := p.one(args...), r.one(args...); got != want {
+			t.Errorf("%q: proxy %q, redis-server %q", args, got, want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/subtle"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,6 +70,7 @@ func init() {
 	registerLocal("client|getname", cmdClientGetName)
 	registerLocal("client|info", cmdClientInfo)
 	registerLocal("client|list", cmdClientList)
+	registerLocal("client|help", cmdClientHelp)
 }
 
 func cmdPing(ss *session, args [][]byte) {
@@ -140,8 +142,8 @@ func cmdAuth(ss *session, args [][]byte) {
 func cmdHello(ss *session, args [][]byte) {
 	ver := 0
 	if len(args) >= 2 {
-		v, err := strconv.ParseInt(string(args[1]), 10, 64)
-		if err != nil || len(args[1]) == 0 || args[1][0] == '+' {
+		v, ok := strictInt(args[1])
+		if !ok {
 			ss.w.WriteError("ERR Protocol version is not an integer or out of range")
 			return
 		}
@@ -206,9 +208,13 @@ func cmdHello(ss *session, args [][]byte) {
 
 // cmdSelect allows database 0 only, as a Redis Cluster node does.
 func cmdSelect(ss *session, args [][]byte) {
-	id, err := strconv.ParseInt(string(args[1]), 10, 32)
-	if err != nil {
+	id, ok := strictInt(args[1])
+	if !ok {
 		ss.w.WriteError(errNotInteger)
+		return
+	}
+	if id < math.MinInt32 || id > math.MaxInt32 {
+		ss.w.WriteError("ERR value is out of range, value must between -2147483648 and 2147483647")
 		return
 	}
 	if id != 0 {
@@ -285,6 +291,33 @@ func cmdClientList(ss *session, args [][]byte) {
 	ss.w.WriteVerbatim("txt", string(b))
 }
 
+// clientHelp is CLIENT HELP's text for what the proxy answers (Redis
+// 7.0's lines for those subcommands).
+var clientHelp = []string{
+	"GETNAME",
+	"    Return the name of the current connection.",
+	"ID",
+	"    Return the ID of the current connection.",
+	"INFO",
+	"    Return information about the current client connection.",
+	"LIST [options ...]",
+	"    Return information about client connections. Options:",
+	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+	"      Return clients of specified type.",
+	"SETNAME <name>",
+	"    Assign the name <name> to the current connection.",
+}
+
+func cmdClientHelp(ss *session, args [][]byte) {
+	ss.w.WriteArrayLen(len(clientHelp) + 3)
+	ss.w.WriteSimple("CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+	for _, l := range clientHelp {
+		ss.w.WriteSimple(l)
+	}
+	ss.w.WriteSimple("HELP")
+	ss.w.WriteSimple("    Prints this help.")
+}
+
 // cmdClientOther answers the CLIENT subcommands the proxy does not run:
 // they act on a connection to one node (KILL, PAUSE, TRACKING, ...), which
 // a proxy's client does not have.
@@ -318,4 +351,29 @@ func appendClientInfo(b []byte, ss *session, now time.Time) []byte {
 	b = append(b, " user=default redir=-1 resp="...)
 	b = strconv.AppendInt(b, int64(ss.protoSeen.Load()), 10)
 	return b
+}
+
+// strictInt parses an integer as Redis's string2ll does: an optional '-',
+// no leading zeros, no spaces or '+', within int64.
+func strictInt(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	digits := b
+	if b[0] == '-' {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || digits[0] < '1' || digits[0] > '9' {
+		return 0, false
+	}
+	for _, ch := range digits {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	return v, err == nil
 }
