@@ -250,17 +250,17 @@ func reshardUnderLoad(ctx context.Context, t *testing.T, rc *redisCluster, proxy
 		t.Fatalf("INFO stats: %v", err)
 	}
 	for _, f := range []string{"proxy_moved_followed", "proxy_ask_followed"} {
-		if n := infoInt(info, f); n <= 0 {
+		if n := infoCount(info, f); n <= 0 {
 			t.Errorf("INFO %s = %d, want some:\n%s", f, n, info)
 		}
 	}
-	if n := infoInt(info, "proxy_redirects_exhausted"); n != 0 {
+	if n := infoCount(info, "proxy_redirects_exhausted"); n != 0 {
 		t.Errorf("INFO proxy_redirects_exhausted = %d", n)
 	}
 }
 
 // infoInt returns the integer field name of an INFO text, -1 if absent.
-func infoInt(info, name string) int64 {
+func infoCount(info, name string) int64 {
 	for _, l := range strings.Split(info, "\r\n") {
 		if v, ok := strings.CutPrefix(l, name+":"); ok {
 			n, err := strconv.ParseInt(v, 10, 64)

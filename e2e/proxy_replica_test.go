@@ -120,15 +120,15 @@ func TestProxyReplicaFanout(t *testing.T) {
 		if len(mine) < 6 || strings.Contains(want, "error: ") || strings.Count(want, "=none:") > 1 {
 			t.Fatalf("shard %d primary: %d keys:\n%s", shard+1, len(mine), want)
 		}
-		waitFor(t, fmt.Sprintf("replica of shard %d has the primary's values", shard+1), 15*time.Second, func() bool {
+		pollUntil(t, fmt.Sprintf("replica of shard %d has the primary's values", shard+1), 15*time.Second, func() bool {
 			return nodeValues(ctx, t, replica, mine) == want
 		})
 	}
-	info := proxyInfo(ctx, t, rdb)
-	if n := infoInt(info, "proxy_replicas"); n != 3 {
+	info := proxyInfoSection(ctx, t, rdb)
+	if n := infoCount(info, "proxy_replicas"); n != 3 {
 		t.Fatalf("INFO proxy_replicas = %d, want 3:\n%s", n, info)
 	}
-	if n := infoInt(info, "proxy_replicas_lagging"); n != 0 {
+	if n := infoCount(info, "proxy_replicas_lagging"); n != 0 {
 		t.Fatalf("INFO proxy_replicas_lagging = %d:\n%s", n, info)
 	}
 
@@ -143,8 +143,8 @@ func TestProxyReplicaFanout(t *testing.T) {
 			}
 		}
 	}
-	waitFor(t, "INFO reports the stopped replica lagging", 15*time.Second, func() bool {
-		return replicaState(proxyInfo(ctx, t, rdb), d.node(3)) == "lagging"
+	pollUntil(t, "INFO reports the stopped replica lagging", 15*time.Second, func() bool {
+		return replicaState(proxyInfoSection(ctx, t, rdb), d.node(3)) == "lagging"
 	})
 	for _, k := range k0 {
 		if got, err := rdb.Get(ctx, k).Result(); err != nil || got != "19" {
@@ -152,23 +152,23 @@ func TestProxyReplicaFanout(t *testing.T) {
 		}
 	}
 	for shard := 1; shard < 3; shard++ {
-		waitFor(t, "the other replicas are still fed", 15*time.Second, func() bool {
+		pollUntil(t, "the other replicas are still fed", 15*time.Second, func() bool {
 			v, err := direct(t, d.node(shard+3)).Get(ctx, k0[shard]).Result()
 			return err == nil && v == "19"
 		})
 	}
-	if info := proxyInfo(ctx, t, rdb); infoInt(info, "proxy_replicas_lagging") != 1 {
+	if info := proxyInfoSection(ctx, t, rdb); infoCount(info, "proxy_replicas_lagging") != 1 {
 		t.Fatalf("INFO with one replica down:\n%s", info)
 	}
 
 	// Back (empty: the test nodes keep no AOF): it needs a resync, and
 	// is fed new writes meanwhile.
 	d.restartNode(3)
-	waitFor(t, "INFO reports the returned replica as needing a resync", 15*time.Second, func() bool {
-		return replicaState(proxyInfo(ctx, t, rdb), d.node(3)) == "needs_resync"
+	pollUntil(t, "INFO reports the returned replica as needing a resync", 15*time.Second, func() bool {
+		return replicaState(proxyInfoSection(ctx, t, rdb), d.node(3)) == "needs_resync"
 	})
 	must(rdb.Set(ctx, k0[0], "after", 0).Err())
-	waitFor(t, "the returned replica gets new writes", 15*time.Second, func() bool {
+	pollUntil(t, "the returned replica gets new writes", 15*time.Second, func() bool {
 		v, err := direct(t, d.node(3)).Get(ctx, k0[0]).Result()
 		return err == nil && v == "after"
 	})
@@ -194,7 +194,7 @@ func nodeValues(ctx context.Context, t *testing.T, c *redis.Client, keys []strin
 		case "hash":
 			var m map[string]string
 			m, err = c.HGetAll(ctx, k).Result()
-			v = sortedPairs(m)
+			v = hashFieldList(m)
 		case "set":
 			var m []string
 			m, err = c.SMembers(ctx, k).Result()
@@ -212,7 +212,7 @@ func nodeValues(ctx context.Context, t *testing.T, c *redis.Client, keys []strin
 	return b.String()
 }
 
-func sortedPairs(m map[string]string) []string {
+func hashFieldList(m map[string]string) []string {
 	var out []string
 	for k, v := range m {
 		out = append(out, k+"="+v)
@@ -222,7 +222,7 @@ func sortedPairs(m map[string]string) []string {
 }
 
 // proxyInfo returns the proxy's INFO replication section.
-func proxyInfo(ctx context.Context, t *testing.T, rdb *redis.Client) string {
+func proxyInfoSection(ctx context.Context, t *testing.T, rdb *redis.Client) string {
 	t.Helper()
 	info, err := rdb.Info(ctx, "replication").Result()
 	if err != nil {
@@ -247,7 +247,7 @@ func replicaState(info, addr string) string {
 }
 
 // waitFor polls cond until it holds, failing the test at the deadline.
-func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
+func pollUntil(t *testing.T, what string, limit time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !cond() {

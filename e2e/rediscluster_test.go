@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -142,16 +143,8 @@ func (c *redisCluster) slotOwners(ctx context.Context, i int) (string, error) {
 		_, port, _ := net.SplitHostPort(r.Nodes[0].Addr)
 		parts = append(parts, fmt.Sprintf("%08d-%d@%s", r.Start, r.End, port))
 	}
-	sortStrings(parts)
+	slices.Sort(parts)
 	return strings.Join(parts, " "), nil
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // owner returns the index of the node that owns slot, as node 0 sees it.
