@@ -259,7 +259,7 @@ func reshardUnderLoad(ctx context.Context, t *testing.T, rc *redisCluster, proxy
 	}
 }
 
-// infoInt returns the integer field name of an INFO text, -1 if absent.
+// infoCount returns the integer field name of an INFO text, -1 if absent.
 func infoCount(info, name string) int64 {
 	for _, l := range strings.Split(info, "\r\n") {
 		if v, ok := strings.CutPrefix(l, name+":"); ok {
