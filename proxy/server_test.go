@@ -1,0 +1,62 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// TestShutdownClosesIdleClients checks that Shutdown ends idle client
+// connections at once, Serve returns ErrServerClosed, and a second
+// Shutdown or Close is harmless.
+func TestShutdownClosesIdleClients(t *testing.T) {
+	s, addr := startTestProxy(t, "", startOKNode(t))
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	rr := resp.NewReplyReader(nc)
+	if got := rawDo(t, nc, rr, "SET", "k", "v"); got != "+OK\r\n" {
+		t.Fatalf("SET = %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("Shutdown took %v", el)
+	}
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := rr.ReadRaw(); !errors.Is(err, io.EOF) {
+		t.Fatalf("client read after Shutdown: %v, want EOF", err)
+	}
+	if err := s.Shutdown(ctx); err != nil {
+		t.Fatalf("second Shutdown: %v", err)
+	}
+	if _, err := net.Dial("tcp", addr); err == nil {
+		t.Fatal("the proxy still accepts clients after Shutdown")
+	}
+}
+
+// TestNewRefusesBadConfig checks that New names what is wrong.
+func TestNewRefusesBadConfig(t *testing.T) {
+	if _, err := New(Options{}); err == nil {
+		t.Fatal("New without a configuration succeeded")
+	}
+	s, _ := startTestProxy(t, "", startOKNode(t))
+	cfg := *s.config()
+	o := s.opts
+	o.Config = &cfg
+	o.Name = "nosuch"
+	if _, err := New(o); err == nil || err.Error() != `proxy: the configuration has no [[proxy]] named "nosuch"` {
+		t.Fatalf("New with an unknown proxy name: %v", err)
+	}
+}
