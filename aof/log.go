@@ -313,8 +313,10 @@ func (l *Log) removeTemps() {
 	if err != nil {
 		return
 	}
+	manifestTmp := "temp-" + ManifestName(l.opts.FileName)
+	baseTmp := "temp-rewrite-" + l.opts.FileName + "."
 	for _, n := range names {
-		if strings.HasPrefix(n, "temp-") {
+		if n == manifestTmp || (strings.HasPrefix(n, baseTmp) && strings.HasSuffix(n, ".base.aof")) {
 			_ = l.fs.Remove(filepath.Join(l.dir, n))
 		}
 	}
