@@ -7,7 +7,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 )
+
+// childAttr makes a target's process end with the harness: if the harness
+// is killed, its servers do not outlive it.
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
 
 // pidListening finds the process listening on the loopback TCP port, and
 // checks that it descends from ancestor: the harness only ever kills what

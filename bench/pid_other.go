@@ -2,7 +2,14 @@
 
 package bench
 
-import "errors"
+import (
+	"errors"
+	"syscall"
+)
+
+// childAttr: without Linux's Pdeathsig, a killed harness leaves its
+// servers running.
+func childAttr() *syscall.SysProcAttr { return nil }
 
 // pidListening needs /proc: fault scenarios on `shardis up` deployments
 // run on Linux only.

@@ -45,7 +45,8 @@ type Latency struct {
 // Result is what one run measured.
 type Result struct {
 	// Ops is the number of operations completed in the measured part;
-	// Errors how many of them were answered with an error reply.
+	// Errors the number of error replies among their replies (a
+	// cluster-aware MSET may get one per key).
 	Ops    int64 `json:"ops"`
 	Errors int64 `json:"errors"`
 	// FirstError is the text of the first error reply, if any.

@@ -75,6 +75,7 @@ func startProcess(dir, name string, bin string, args ...string) (*process, error
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	cmd.SysProcAttr = childAttr()
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
