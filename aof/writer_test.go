@@ -2,8 +2,11 @@ package aof
 
 import (
 	"errors"
+	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -139,5 +142,63 @@ func TestGroupCommit(t *testing.T) {
 	in := l.Info()
 	if in.Written != in.Synced || in.BufferLength != 0 {
 		t.Fatalf("info %+v", in)
+	}
+}
+
+// slowSyncFS makes every fsync take delay, outside the memFS lock, as a
+// busy disk does.
+type slowSyncFS struct {
+	*memFS
+	delay *atomic.Int64 // nanoseconds
+}
+
+func (s slowSyncFS) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
+	f, err := s.memFS.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return slowSyncFile{File: f, delay: s.delay}, nil
+}
+
+type slowSyncFile struct {
+	File
+	delay *atomic.Int64
+}
+
+func (f slowSyncFile) Sync() error {
+	time.Sleep(time.Duration(f.delay.Load()))
+	return f.File.Sync()
+}
+
+// TestEverySecPostponesWritesBehindASlowFsync: a write that finds the
+// background fsync running waits for it, but at most the postpone limit
+// (2 s in Redis; shrunk here), and is counted in aof_delayed_fsync.
+func TestEverySecPostponesWritesBehindASlowFsync(t *testing.T) {
+	defer func(f, p time.Duration) { fsyncEvery, maxPostponeBy = f, p }(fsyncEvery, maxPostponeBy)
+	fsyncEvery, maxPostponeBy = 20*time.Millisecond, 100*time.Millisecond
+	const syncDelay = 800 * time.Millisecond
+	var delay atomic.Int64
+	l, err := Open(Options{Dir: "/n", FS: slowSyncFS{memFS: newMemFS(), delay: &delay}, Fsync: EverySec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	delay.Store(int64(syncDelay))
+	defer delay.Store(0)
+	deadline := time.Now().Add(5 * time.Second)
+	var slowest time.Duration
+	for i := 0; l.Info().DelayedFsync == 0 && time.Now().Before(deadline); i++ {
+		start := time.Now()
+		if err := l.Wait(l.Append([]Record{rec(0, "SET", "k", strconv.Itoa(i))})); err != nil {
+			t.Fatal(err)
+		}
+		slowest = max(slowest, time.Since(start))
+		time.Sleep(5 * time.Millisecond)
+	}
+	if l.Info().DelayedFsync == 0 {
+		t.Fatal("no write was postponed behind the slow fsync")
+	}
+	if slowest >= syncDelay {
+		t.Fatalf("a write waited %v, the whole fsync, not at most the postpone limit", slowest)
 	}
 }
