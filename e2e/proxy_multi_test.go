@@ -229,6 +229,21 @@ func testProxyMultiReplies(t *testing.T, d *deployment, node func(int) string) {
 		}
 	}
 
+	// One pipeline: replies in order, refusals among the node's replies.
+	got := c.do([]string{"MULTI"}, []string{"SET", a, "p"}, []string{"NOSUCH"}, []string{"GET", a},
+		[]string{"SET", b, "1"}, []string{"EXEC"}, []string{"MULTI"}, []string{"INCR", a}, []string{"GET", a},
+		[]string{"EXEC"}, []string{"MULTI"}, []string{"SET", a, "1"}, []string{"RESET"}, []string{"GET", a})
+	want := []string{"+OK\r\n", "+QUEUED\r\n", "-ERR unknown command 'NOSUCH', with args beginning with: \r\n",
+		"+QUEUED\r\n", "-CROSSSLOT Keys in request don't hash to the same slot\r\n",
+		"-EXECABORT Transaction discarded because of previous errors.\r\n",
+		"+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "*2\r\n:3\r\n$1\r\n3\r\n",
+		"+OK\r\n", "+QUEUED\r\n", "+RESET\r\n", "$1\r\n3\r\n"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("pipelined reply %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+
 	// A watch pins a connection to a's owner; it closes with the client.
 	owner := direct(t, node(ownerOf(a)))
 	base := nodeInfoInt(t, owner, "connected_clients")

@@ -67,6 +67,9 @@ type dedicated struct {
 	nc    net.Conn
 	rr    *resp.ReplyReader
 	out   []byte
+	// Requests of a transaction sent ahead of their replies (drainTx).
+	pending []byte
+	npend   int
 }
 
 func init() {
@@ -81,6 +84,11 @@ func init() {
 func (ss *session) state() *stateful {
 	if ss.st == nil {
 		ss.st = &stateful{}
+		bf := ss.r.BeforeFill
+		ss.r.BeforeFill = func() error {
+			ss.drainTx()
+			return bf()
+		}
 	}
 	return ss.st
 }
@@ -106,10 +114,11 @@ func stateIntercept(ss *session, cmd *command.Command, args [][]byte) bool {
 	}
 	switch cmd.Name {
 	case "reset", "quit", "exec", "discard", "multi", "watch":
+		ss.drainTx()
 		return false // their local handlers
 	}
 	if st.tx != nil && st.tx.multi {
-		ss.flush()
+		ss.flush() // refusals the session queued come first
 		ss.txQueue(cmd, args)
 		return true
 	}
@@ -126,6 +135,7 @@ func stateIntercept(ss *session, cmd *command.Command, args [][]byte) bool {
 // Redis flags it.
 func (ss *session) rejected() {
 	if ss.st != nil && ss.st.tx != nil && ss.st.tx.multi {
+		ss.drainTx() // their replies come before the refusal's
 		ss.st.tx.dirty = true
 	}
 }
@@ -345,6 +355,9 @@ func cmdMulti(ss *session, args [][]byte) {
 // txQueue handles a request inside MULTI.
 func (ss *session) txQueue(cmd *command.Command, args [][]byte) {
 	tx := ss.st.tx
+	if tx.d == nil || cmd.Has(command.NoMulti) || cmd.Name == "watch" || cmd.Name == "select" {
+		ss.drainTx()
+	}
 	if cmd.Has(command.NoMulti) {
 		ss.w.WriteError(errNoMultiCmd)
 		tx.dirty = true
@@ -367,6 +380,7 @@ func (ss *session) txQueue(cmd *command.Command, args [][]byte) {
 	}
 	slot, ok, cross := ss.slotOf(cmd, args)
 	if cross || (ok && tx.slot >= 0 && slot != tx.slot) {
+		ss.drainTx()
 		ss.w.WriteError(errCrossSlot)
 		tx.dirty = true
 		return
@@ -388,16 +402,53 @@ func (ss *session) txQueue(cmd *command.Command, args [][]byte) {
 		ss.w.WriteSimple("QUEUED")
 		return
 	}
-	raw, err := tx.d.do(ss.srv.timeouts(), req)
-	if err != nil {
-		ss.w.WriteError(nodeErr(tx.d.addr, err))
-		ss.breakTx(tx)
+	// Pinned: the request goes out with the rest of the batch, and its
+	// reply is read when the batch's replies are written (drainTx).
+	d := tx.d
+	d.pending = append(d.pending, req...)
+	d.npend++
+	if d.npend >= maxTxPending {
+		ss.drainTx()
+	}
+}
+
+// maxTxPending bounds the requests of a transaction sent ahead of reading
+// their replies, and so what the node must buffer for the proxy.
+const maxTxPending = 256
+
+// drainTx sends the transaction's pending requests with one write and
+// writes their replies, in order. Every path that writes a reply while a
+// transaction may have pending requests calls it first: the session's
+// BeforeFill, stateIntercept, rejected and txQueue's own replies.
+func (ss *session) drainTx() {
+	st := ss.st
+	if st == nil || st.tx == nil || st.tx.d == nil || st.tx.d.npend == 0 {
 		return
 	}
-	if raw[0] == '-' || raw[0] == '!' {
-		tx.dirty = true
+	tx, d := st.tx, st.tx.d
+	n := d.npend
+	d.npend = 0
+	to := ss.srv.timeouts()
+	d.nc.SetWriteDeadline(time.Now().Add(to.write))
+	_, err := d.nc.Write(d.pending)
+	d.pending = d.pending[:0]
+	for range n {
+		var raw []byte
+		if err == nil {
+			raw, err = d.read(time.Now().Add(to.read))
+		}
+		if err != nil {
+			ss.w.WriteError(nodeErr(d.addr, err))
+			continue
+		}
+		if raw[0] == '-' || raw[0] == '!' {
+			tx.dirty = true
+		}
+		ss.w.WriteRaw(raw)
 	}
-	ss.w.WriteRaw(raw)
+	if err != nil {
+		ss.breakTx(tx)
+	}
 }
 
 func cmdExec(ss *session, args [][]byte) {
