@@ -14,6 +14,8 @@
 // lists must exist. It is only ever replaced whole: a temp file written and
 // fsynced, renamed over it, then the directory fsynced. A base in RDB format
 // (aof-use-rdb-preamble yes) is refused: the package never knows data types.
+// A single-file AOF in Options.Dir (Redis before 7) is moved into the
+// directory as the base, as redis-server 7 migrates it.
 //
 // # Writing
 //
@@ -89,8 +91,9 @@
 // write. The leader/follower scheme matches a dedicated writer goroutine
 // under always and is 2-3x faster under everysec and no (it saves a
 // goroutine hand-off per batch), hence the default. Load reads 1,000,000
-// SETs (47 MB) in 0.38 s with a counting apply and 1.9 s storing them in a
-// map; redis-server 7.0.15 loads the same file in 5 to 8 s there.
+// SETs (47 MB) in 0.11 to 0.38 s with a counting apply (0 allocations per
+// command) and 1.9 s storing them in a map; redis-server 7.0.15 loads the
+// same file in 5 to 8 s on that machine.
 //
 // # Caveats
 //

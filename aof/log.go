@@ -166,6 +166,11 @@ func Open(opts Options) (*Log, error) {
 	}
 	man, err := readManifest(l.fs, l.dir, ManifestName(opts.FileName))
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && l.oldStyle():
+		man, err = l.upgrade()
+		if err != nil {
+			return nil, err
+		}
 	case errors.Is(err, fs.ErrNotExist):
 		man, err = l.create()
 		if err != nil {
@@ -173,6 +178,10 @@ func Open(opts Options) (*Log, error) {
 		}
 	case err != nil:
 		return nil, fmt.Errorf("aof: %s: %w", filepath.Join(l.dir, ManifestName(opts.FileName)), err)
+	case l.upgradeInterrupted(man):
+		if man, err = l.upgrade(); err != nil {
+			return nil, err
+		}
 	}
 	if err := l.check(man); err != nil {
 		return nil, err
@@ -210,6 +219,43 @@ func (l *Log) create() (*manifest, error) {
 	if err := writeManifest(l.fs, l.dir, ManifestName(l.opts.FileName), man); err != nil {
 		return nil, err
 	}
+	return man, nil
+}
+
+// oldStyle reports whether Dir holds a single-file AOF as Redis before 7
+// wrote it (Dir/FileName).
+func (l *Log) oldStyle() bool {
+	st, err := l.fs.Stat(filepath.Join(l.opts.Dir, l.opts.FileName))
+	return err == nil && !st.IsDir()
+}
+
+// upgradeInterrupted reports whether a crash stopped upgrade between the
+// manifest and the move, as redis-server's loadAppendOnlyFiles checks.
+func (l *Log) upgradeInterrupted(man *manifest) bool {
+	if man.base == nil || len(man.incr) > 0 || man.base.name != l.opts.FileName || !l.oldStyle() {
+		return false
+	}
+	_, err := l.fs.Stat(filepath.Join(l.dir, l.opts.FileName))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// upgrade moves a single-file AOF into the directory as its base, as
+// redis-server 7's aofUpgradePrepare does: first the manifest naming it,
+// then the rename, so a crash in between is resumed by the next Open.
+func (l *Log) upgrade() (*manifest, error) {
+	man := &manifest{base: &fileInfo{name: l.opts.FileName, seq: 1, typ: typeBase}}
+	if err := writeManifest(l.fs, l.dir, ManifestName(l.opts.FileName), man); err != nil {
+		return nil, err
+	}
+	if err := l.fs.Rename(filepath.Join(l.opts.Dir, l.opts.FileName), filepath.Join(l.dir, l.opts.FileName)); err != nil {
+		return nil, fmt.Errorf("aof: moving the old-style AOF %s into %s: %w", l.opts.FileName, l.dir, err)
+	}
+	for _, d := range []string{l.dir, l.opts.Dir} {
+		if err := l.fs.SyncDir(d); err != nil {
+			return nil, fmt.Errorf("aof: fsyncing %s: %w", d, err)
+		}
+	}
+	l.log.Info().Str("file", l.opts.FileName).Msg("aof: migrated an old-style AOF into the AOF directory")
 	return man, nil
 }
 

@@ -103,3 +103,32 @@ func TestOpenRemovesHistoryAndAddsIncr(t *testing.T) {
 		t.Fatalf("files: %s", files)
 	}
 }
+
+// TestOpenUpgradesOldStyleAOF: a single appendonly.aof in the working
+// directory (Redis before 7) becomes the base, as redis-server 7 migrates
+// it, also when a crash interrupted the migration after the manifest.
+func TestOpenUpgradesOldStyleAOF(t *testing.T) {
+	for _, interrupted := range []bool{false, true} {
+		fsys := newMemFS()
+		fsys.WriteFile("/n/appendonly.aof", append(cmd("SET", "old", "1"), cmd("RPUSH", "l", "a")...))
+		if interrupted {
+			fsys.WriteFile("/n/appendonlydir/appendonly.aof.manifest", []byte("file appendonly.aof seq 1 type b\n"))
+		}
+		l, err := Open(Options{Dir: "/n", FS: fsys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := loadAll(t, l)
+		l.Close()
+		if fmt.Sprint(got) != "[{0 SET old 1} {0 RPUSH l a}]" {
+			t.Fatalf("interrupted=%v: loaded %v", interrupted, got)
+		}
+		man, _ := fsys.Read("/n/appendonlydir/appendonly.aof.manifest")
+		if want := "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"; string(man) != want {
+			t.Fatalf("manifest %q, want %q", man, want)
+		}
+		if _, ok := fsys.Read("/n/appendonly.aof"); ok {
+			t.Fatal("the old file is still in the working directory")
+		}
+	}
+}
