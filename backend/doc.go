@@ -49,6 +49,10 @@
 //     volatile list may still point at the old one.
 //   - Reply bytes of a value are copied into the client's writer while the
 //     shard is locked; no handler keeps a value's slice after unlocking.
+//   - Every write records its effects (propagate.go) before it unlocks
+//     the shards it changed, and the unlock helpers hand them to the Sink
+//     before releasing the locks: the log's order is the keyspace's. A
+//     write that changed nothing records nothing.
 //
 // # Caveats
 //
