@@ -129,7 +129,7 @@ func (c *Client) recording() bool { return c.prop.sink != nil }
 
 // propArgs records args as they are, in c's database.
 func (c *Client) propArgs(args [][]byte) {
-	if c.prop.sink != nil {
+	if c.prop.sink != nil && len(args) > 0 {
 		c.prop.appendArgs(c.db.id, args)
 	}
 }

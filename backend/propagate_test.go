@@ -457,3 +457,42 @@ func TestPropagateNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPropagate measures a command executed without a Sink and with
+// one that keeps nothing: the cost of recording.
+func BenchmarkPropagate(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"SET", []string{"SET", "key:000001", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}},
+		{"SET-EX", []string{"SET", "key:000001", "xxx", "EX", "1000"}},
+		{"INCR", []string{"INCR", "counter"}},
+		{"HSET", []string{"HSET", "h", "field", "value"}},
+	} {
+		argv := make([][]byte, len(tc.args))
+		for i, a := range tc.args {
+			argv[i] = []byte(a)
+		}
+		for _, withSink := range []bool{false, true} {
+			name := tc.name + "/nosink"
+			if withSink {
+				name = tc.name + "/sink"
+			}
+			b.Run(name, func(b *testing.B) {
+				s, _ := startTestServer(b)
+				if withSink {
+					s.SetSink(&nopSink{})
+				}
+				x, y := net.Pipe()
+				b.Cleanup(func() { x.Close(); y.Close() })
+				c := newClient(s, x)
+				b.ReportAllocs()
+				for b.Loop() {
+					c.execute(argv)
+					c.w.Truncate(0)
+				}
+			})
+		}
+	}
+}
