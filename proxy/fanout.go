@@ -35,57 +35,62 @@ func (s *Server) callAddr(ctx context.Context, addr string, args ...[]byte) (res
 }
 
 func (s *Server) callPool(ctx context.Context, p *pool, shard int, args [][]byte) (resp.Value, error) {
-	c := &call{wait: newWaiter(), shard: shard}
-	c.req = resp.AppendCommandBytes(nil, args)
-	// FLUSHALL and the like reach the replicas too.
-	if cmd := command.LookupArgs(args); shard >= 0 && cmd != nil && cmd.Has(command.Write) {
-		c.write = true
-	}
-	c.wait.n.Store(1)
-	l := p.pick(2, s.nextID.Add(1))
-	l.send(c)
-	l.flush()
-	select {
-	case <-c.wait.ch:
-	case <-ctx.Done():
-		return resp.Value{}, ctx.Err()
-	}
-	v, _, err := resp.ParseReply(c.reply)
-	if err != nil {
+	vals, err := s.callPools(ctx, []*pool{p}, shard, args)
+	if vals == nil {
 		return resp.Value{}, err
 	}
-	if v.Type == '-' {
-		return v, &ReplyError{Msg: string(v.Str)}
+	return vals[0], err
+}
+
+// callPools sends args to every pool at once (pool i is shard first+i, or
+// no shard when first is -1), waits for every reply, and returns them in
+// order with the first error.
+func (s *Server) callPools(ctx context.Context, pools []*pool, first int, args [][]byte) ([]resp.Value, error) {
+	if len(pools) == 0 {
+		return nil, errors.New("proxy: no shard to send to")
 	}
-	return v, nil
+	w := newWaiter()
+	w.n.Store(int32(len(pools)))
+	req := resp.AppendCommandBytes(nil, args)
+	// FLUSHALL and the like reach the replicas too.
+	cmd := command.LookupArgs(args)
+	write := first >= 0 && cmd != nil && cmd.Has(command.Write)
+	id := s.nextID.Add(1)
+	calls := make([]call, len(pools))
+	for i, p := range pools {
+		c := &calls[i]
+		c.req, c.wait, c.write, c.shard = req, w, write, -1
+		if first >= 0 {
+			c.shard = first + i
+		}
+		l := p.pick(2, id)
+		l.send(c)
+		l.flush()
+	}
+	select {
+	case <-w.ch:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	vals := make([]resp.Value, len(pools))
+	var firstErr error
+	for i := range calls {
+		v, _, err := resp.ParseReply(calls[i].reply)
+		if err == nil && v.Type == '-' {
+			err = &ReplyError{Msg: string(v.Str)}
+		}
+		vals[i] = v
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return vals, firstErr
 }
 
 // callAll sends one command to every shard's primary at once and returns
 // the replies in shard order, with the first error (see callShard).
 func (s *Server) callAll(ctx context.Context, args ...[]byte) ([]resp.Value, error) {
-	n := len(s.routes().pools)
-	vals := make([]resp.Value, n)
-	errs := make([]error, n)
-	done := make(chan struct{}, n)
-	for i := range n {
-		go func() {
-			vals[i], errs[i] = s.callShard(ctx, i, args...)
-			done <- struct{}{}
-		}()
-	}
-	for range n {
-		<-done
-	}
-	return vals, firstErr(errs)
-}
-
-func firstErr(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.callPools(ctx, s.routes().pools, 0, args)
 }
 
 // writeErr writes err as an error reply: a node's own error as it is, any
