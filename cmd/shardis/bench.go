@@ -15,6 +15,7 @@ import (
 
 const benchUsage = `usage: shardis bench [-scenarios FILE] [-out DIR] [-targets LIST] [-shardis BIN]
        shardis bench -target HOST:PORT [-cluster] [load options]
+       shardis bench -calibrate ROUNDS
 
 Without -target, runs every scenario of the scenarios file (default
 bench/scenarios.toml) against every target it names, each started on free
@@ -27,6 +28,9 @@ DIR/bench.json and DIR/*.png (DIR defaults to results).
 
 With -target, drives that endpoint with one load and prints the figures;
 -cluster reads its slot map with CLUSTER SLOTS and routes by slot.
+
+With -calibrate, checks the generator against redis-benchmark on one
+redis-server (SET and GET, pipelines 1 and 16), alternating the two.
 
 Exit status: 0 done, 1 a run failed, 2 bad input (unknown workload,
 malformed scenario file, unreachable target).
@@ -59,6 +63,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Float64Var(&cfg.Rate, "rate", 0, "with -target: open loop at this many operations/s (0: closed loop)")
 	prefill := fs.Bool("prefill", false, "with -target: SET every key of the keyspace first")
 	asJSON := fs.Bool("json", false, "with -target: print the result as JSON")
+	calibrate := fs.Int("calibrate", 0, "instead: run the generator and redis-benchmark against one redis-server, alternating, this many rounds, and print the medians")
 	scenarios := fs.String("scenarios", "bench/scenarios.toml", "scenarios file")
 	out := fs.String("out", "results", "directory for bench.md, bench.json and the charts")
 	targets := fs.String("targets", "", "comma-separated targets to run (default: the scenarios file's)")
@@ -72,6 +77,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "shardis bench: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	if *calibrate > 0 {
+		if _, err := bench.Calibrate(ctx, *calibrate, stdout); err != nil {
+			fmt.Fprintf(stderr, "shardis bench: calibrate: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if *target != "" {
 		cfg.Addr = *target
