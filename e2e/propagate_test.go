@@ -205,12 +205,11 @@ type replayTarget struct {
 	load func(t *testing.T, groups [][]backend.Record) string
 }
 
-// replayAOF writes the records as a Redis 7 appendonlydir (a manifest and
-// one incr file, SELECT at its start and when the database changes,
-// MULTI/EXEC around each group of more than one) and starts a redis-server
-// on it: it loads the file as it loads its own AOF, keys not expiring while
-// it loads.
-func replayAOF(t *testing.T, groups [][]backend.Record) string {
+// writeAOFDir writes the records as a Redis 7 appendonlydir (a manifest
+// and one incr file, SELECT at its start and when the database changes,
+// MULTI/EXEC around each group of more than one) in a new directory, which
+// it returns.
+func writeAOFDir(t *testing.T, groups [][]backend.Record) string {
 	dir := t.TempDir()
 	aofDir := filepath.Join(dir, "appendonlydir")
 	if err := os.Mkdir(aofDir, 0o755); err != nil {
@@ -240,7 +239,24 @@ func replayAOF(t *testing.T, groups [][]backend.Record) string {
 	if err := os.WriteFile(filepath.Join(aofDir, "appendonly.aof.manifest"), []byte(manifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir
+}
+
+// loadAOFRedis starts a redis-server on the records written as an AOF: it
+// loads them as it loads its own AOF, keys not expiring while it loads.
+func loadAOFRedis(t *testing.T, groups [][]backend.Record) string {
+	dir := writeAOFDir(t, groups)
 	return startRedis(t, "--dir", dir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no")
+}
+
+// loadAOFShardis starts a shardis node on the records written as an AOF.
+func loadAOFShardis(t *testing.T, groups [][]backend.Record) string {
+	dir := writeAOFDir(t, groups)
+	addr, _ := startBackendServer(t, func(o *backend.Options) {
+		o.Dir = dir
+		o.AppendOnly = true
+	})
+	return addr
 }
 
 // replayRecords sends groups to the server at addr as the AOF would load
@@ -498,8 +514,10 @@ func TestPropagateReplayShardis(t *testing.T) {
 	if testing.Short() {
 		n = 100
 	}
-	sent, recs, keys := propagateReplay(t, n, propOptions{restore: true},
-		[]replayTarget{{name: "shardis", start: startShardis}})
+	sent, recs, keys := propagateReplay(t, n, propOptions{restore: true}, []replayTarget{
+		{name: "shardis", start: startShardis},
+		{name: "shardis AOF", load: loadAOFShardis},
+	})
 	t.Logf("%d commands from %d clients, %d records replayed, %d key comparisons (5 checkpoints per target)", sent, len(propWorkloads()), recs, keys)
 }
 
@@ -517,14 +535,16 @@ func TestInteropPropagateReplay(t *testing.T) {
 	t.Logf("%d commands from %d clients, %d records replayed, %d key comparisons (5 checkpoints per target)", sent, len(propWorkloads()), recs, keys)
 }
 
-// TestInteropPropagateAOFRedis writes what a node propagated under a
+// TestInteropPropagateAOF writes what a node propagated under a
 // concurrent random load, keys living a few milliseconds included, as a
-// Redis 7 appendonlydir, starts redis-server 7 on it, and compares its
-// dataset with the node's key by key.
-func TestInteropPropagateAOFRedis(t *testing.T) {
+// Redis 7 appendonlydir, starts redis-server 7 and a shardis node on it,
+// and compares their datasets with the node's key by key.
+func TestInteropPropagateAOF(t *testing.T) {
 	requireBinary(t, "redis-server")
 	n := randomCount(t, 3000)
-	sent, recs, keys := propagateReplay(t, n, propOptions{shortExpiry: true},
-		[]replayTarget{{name: "redis-server AOF", load: replayAOF}})
+	sent, recs, keys := propagateReplay(t, n, propOptions{shortExpiry: true}, []replayTarget{
+		{name: "redis-server AOF", load: loadAOFRedis},
+		{name: "shardis AOF", load: loadAOFShardis},
+	})
 	t.Logf("%d commands from %d clients, %d records in the AOF, %d keys compared", sent, len(propWorkloads()), recs, keys)
 }
