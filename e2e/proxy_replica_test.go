@@ -99,6 +99,15 @@ func TestProxyReplicaFanout(t *testing.T) {
 	}
 	_, err := pipe.Exec(ctx)
 	must(err)
+	// A transaction: its writes reach the replica too, as MULTI ... EXEC.
+	txKeys := []string{"{tx}:a", "{tx}:b"}
+	_, err = rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, txKeys[0], "in-tx", 0)
+		p.Get(ctx, txKeys[0])
+		p.RPush(ctx, txKeys[1], "1", "2")
+		return nil
+	})
+	must(err)
 	if err := rdb.Incr(ctx, keys[3]).Err(); err == nil { // a hash
 		t.Fatal("INCR of a hash: no error")
 	}
@@ -107,7 +116,7 @@ func TestProxyReplicaFanout(t *testing.T) {
 	for _, k := range keys[:6] {
 		all = append(all, k+":m")
 	}
-	all = append(all, keys[2]+":pl")
+	all = append(all, keys[2]+":pl", txKeys[0], txKeys[1])
 	for shard := range 3 {
 		primary, replica := direct(t, d.node(shard)), direct(t, d.node(shard+3))
 		var mine []string

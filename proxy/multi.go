@@ -58,6 +58,10 @@ type txState struct {
 	// CLIENT ...), which is therefore not kept after EXEC.
 	unclean bool
 	queue   [][]byte // before pinning: requests (RESP) to replay after MULTI
+	// writes are the write commands queued inside MULTI, back to back, for
+	// the shard's replicas once EXEC succeeded (replicate.go).
+	writes  []byte
+	nwrites int
 }
 
 // dedicated is a node connection used by one session only.
@@ -392,18 +396,29 @@ func (ss *session) txQueue(cmd *command.Command, args [][]byte) {
 			return
 		}
 	}
+	replicated := replicates(cmd)
 	if tx.d == nil {
 		if ok {
 			tx.slot = slot // dirty and unpinned: later keys must still agree
 		}
 		if !tx.dirty {
 			tx.queue = append(tx.queue, req)
+			if replicated {
+				tx.writes = append(tx.writes, req...)
+				tx.nwrites++
+			}
 		}
 		ss.w.WriteSimple("QUEUED")
 		return
 	}
 	// Pinned: the request goes out with the rest of the batch, and its
-	// reply is read when the batch's replies are written (drainTx).
+	// reply is read when the batch's replies are written (drainTx). If
+	// the node refuses it, the transaction is dirty and EXEC aborts, so
+	// the write is kept for the replicas now.
+	if replicated {
+		tx.writes = append(tx.writes, req...)
+		tx.nwrites++
+	}
 	d := tx.d
 	d.pending = append(d.pending, req...)
 	d.npend++
@@ -478,6 +493,9 @@ func cmdExec(ss *session, args [][]byte) {
 		return
 	}
 	ss.w.WriteRaw(raw)
+	if raw[0] == '*' && !bytes.HasPrefix(raw, []byte("*-1")) && tx.nwrites > 0 {
+		ss.srv.replicateTx(ss.srv.routes().m.ShardIndex(tx.slot), tx.writes, tx.nwrites)
+	}
 	ss.endTx(!tx.unclean)
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/shardis/shardis/internal/command"
 	"github.com/shardis/shardis/internal/resp"
 	"github.com/shardis/shardis/topology"
 )
@@ -106,6 +107,15 @@ func init() {
 	}
 }
 
+// replicates reports whether the replicas of a shard get cmd once its
+// primary accepted it: writes, and scripts and functions (EVAL, EVALSHA,
+// FCALL: "may_replicate"), which may write. PUBLISH and SPUBLISH, also
+// "may_replicate", are messages, not data; PFCOUNT only refreshes a cache.
+func replicates(cmd *command.Command) bool {
+	return cmd.Has(command.Write) ||
+		cmd.Has(command.MayReplicate) && !cmd.Has(command.Pubsub) && !cmd.Has(command.Readonly)
+}
+
 // replicationInfo returns the lines INFO adds to its Replication section
 // about replica fan-out (see fanout.info), none when the server has no
 // fanout.
@@ -163,13 +173,42 @@ func (f *fanout) Written(shard int, cmd []byte) {
 			f.setTopology(m)
 		}
 	}
+	f.writtenN(shard, cmd, 1)
+}
+
+// writtenN is Written for n commands back to back in cmds (a transaction:
+// MULTI, its writes, EXEC), which reach each replica together.
+func (f *fanout) writtenN(shard int, cmds []byte, n int) {
 	sp := f.shards.Load()
 	if sp == nil || shard < 0 || shard >= len(*sp) {
 		return
 	}
 	for _, q := range (*sp)[shard] {
-		q.push(cmd)
+		q.push(cmds, n)
 	}
+}
+
+var (
+	multiReq = []byte("*1\r\n$5\r\nMULTI\r\n")
+	execReq  = []byte("*1\r\n$4\r\nEXEC\r\n")
+)
+
+// replicateTx sends the writes of a transaction the primary of shard
+// executed (EXEC answered an array) to its replicas, as one MULTI ... EXEC
+// block: writes holds n requests, back to back.
+func (s *Server) replicateTx(shard int, writes []byte, n int) {
+	f, ok := s.repl.(*fanout)
+	if !ok || n == 0 {
+		return
+	}
+	if f.current != nil {
+		if m := f.current(); m != f.seen.Load() {
+			f.setTopology(m)
+		}
+	}
+	block := make([]byte, 0, len(multiReq)+len(writes)+len(execReq))
+	block = append(append(append(block, multiReq...), writes...), execReq...)
+	f.writtenN(shard, block, n+2)
 }
 
 // setTopology makes the replicas of m's shards the ones fed: a replica
@@ -352,7 +391,7 @@ func (q *replicaQueue) signal() {
 // push queues cmd, or drops it if the replica is lagging, or marks the
 // replica lagging if the queue is full. A command bigger than the whole
 // queue is still taken when the queue is empty: it is already in memory.
-func (q *replicaQueue) push(cmd []byte) {
+func (q *replicaQueue) push(cmd []byte, n int) {
 	q.mu.Lock()
 	switch {
 	case q.stopped:
@@ -361,16 +400,16 @@ func (q *replicaQueue) push(cmd []byte) {
 	case q.state == replicaLagging:
 		q.missed = true
 		q.mu.Unlock()
-		q.dropped.Add(1)
+		q.dropped.Add(uint64(n))
 		return
-	case q.pendN > 0 && (len(q.pend)+len(cmd) > q.f.opts.queueBytes || q.pendN >= q.f.opts.queueCmds):
-		q.lagLocked(fmt.Sprintf("queue full (%d commands, %d bytes): the replica is too slow", q.pendN, len(q.pend)), 1)
+	case q.pendN > 0 && (len(q.pend)+len(cmd) > q.f.opts.queueBytes || q.pendN+n > q.f.opts.queueCmds):
+		q.lagLocked(fmt.Sprintf("queue full (%d commands, %d bytes): the replica is too slow", q.pendN, len(q.pend)), n)
 		q.mu.Unlock()
 		q.signal()
 		return
 	}
 	q.pend = append(q.pend, cmd...)
-	q.pendN++
+	q.pendN += n
 	q.mu.Unlock()
 	q.signal()
 }

@@ -61,7 +61,7 @@ func (ss *session) addCall(rt *routes, shard int, cmd *command.Command, args [][
 	c := ss.newCall()
 	c.req = resp.AppendCommandBytes(c.req[:0], args)
 	c.shard = shard
-	c.write = cmd.Has(command.Write)
+	c.write = replicates(cmd)
 	c.link = rt.pools[shard].pick(ss.proto, ss.id)
 	ss.items = append(ss.items, item{kind: itemCall, first: ss.ncalls - 1, n: 1})
 	return c
