@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -59,16 +60,19 @@ func blockTimeout(cmd *command.Command, args [][]byte) (d time.Duration, forever
 		arg = args[len(args)-1]
 	}
 	f, err := strconv.ParseFloat(string(arg), 64)
-	if err != nil || f < 0 || f > 1e12 {
+	if err != nil || !(f >= 0) { // NaN too: converted, it made a deadline in the past
 		return 0, false, false
 	}
-	if f == 0 {
+	unit := float64(time.Second)
+	if ms {
+		unit = float64(time.Millisecond)
+	}
+	// A timeout past what a Duration holds (the node accepts up to
+	// LLONG_MAX ms) blocks as good as forever; converted, it would wrap.
+	if f == 0 || f*unit >= float64(math.MaxInt64/2) {
 		return 0, true, true
 	}
-	if ms {
-		return time.Duration(f * float64(time.Millisecond)), false, true
-	}
-	return time.Duration(f * float64(time.Second)), false, true
+	return time.Duration(f * unit), false, true
 }
 
 // cmdBlocking runs a blocking command on the session's dedicated
