@@ -205,8 +205,8 @@ const scanShardBits = 10
 // cmdScan is SCAN across every shard: the shards are scanned one after the
 // other, and the cursor says which one and where in it.
 func cmdScan(ss *session, args [][]byte) {
-	cur, err := strconv.ParseUint(string(args[1]), 10, 64)
-	if err != nil {
+	cur, ok := parseScanCursor(args[1])
+	if !ok {
 		ss.w.WriteError(errInvalidCursor)
 		return
 	}
@@ -251,6 +251,28 @@ func cmdScan(ss *session, args [][]byte) {
 	for _, k := range keys {
 		ss.w.WriteBulk(k.Str)
 	}
+}
+
+// parseScanCursor reads a SCAN cursor as Redis does (strtoul, base 10,
+// the whole argument): an empty one is 0, a sign is allowed and a minus
+// wraps around, leading spaces and overflow are invalid.
+func parseScanCursor(b []byte) (uint64, bool) {
+	neg := false
+	s := string(b)
+	if s == "" {
+		return 0, true
+	}
+	if s[0] == '+' || s[0] == '-' {
+		neg, s = s[0] == '-', s[1:]
+	}
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || s[0] < '0' || s[0] > '9' {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 // writeValue writes a decoded reply back out.
