@@ -97,8 +97,12 @@
 //
 // # Caveats
 //
-// After a failed fsync the kernel may have dropped the dirty pages; the
-// retried fsync can then succeed without the bytes being on disk (Linux
-// "fsyncgate"). Err() is set while it fails; Redis exits in that case under
-// appendfsync always.
+// After a failed fsync Linux may drop the dirty pages and mark them clean,
+// so a retried fsync passes without writing them ("fsyncgate"). Under
+// Always the batch whose fsync failed is truncated off the file and
+// written again (it is still in memory); a batch that spans two files
+// during a rewrite, and the background fsync of EverySec (whose bytes are
+// no longer in memory), only retry the fsync. Redis exits on an fsync
+// error under appendfsync always; shardis refuses writes until the retry
+// succeeds.
 package aof

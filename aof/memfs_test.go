@@ -20,6 +20,10 @@ var errPowerCut = errors.New("memfs: power cut")
 type memNode struct {
 	data   []byte
 	synced []byte
+	// lost is the range a failed fsync dropped (Linux marks the pages
+	// clean, so a later fsync succeeds without writing them): it stays
+	// zeros on disk until truncated away or rewritten.
+	lostFrom, lostTo int
 }
 
 // memFS is an in-memory FS that can cut the power: everything not covered
@@ -41,6 +45,9 @@ type memFS struct {
 	fault func(op, path string) error
 	// shortWrite, when set, may write only part of p and fail.
 	shortWrite func(path string, p []byte) (int, error)
+	// fsyncgate makes a failed fsync drop the unsynced bytes for good, as
+	// Linux does.
+	fsyncgate bool
 }
 
 var _ FS = (*memFS)(nil)
@@ -332,10 +339,17 @@ func (f *memFile) Close() error { return nil }
 func (f *memFile) Sync() error {
 	f.fs.mu.Lock()
 	defer f.fs.mu.Unlock()
+	n := f.n
 	if err := f.fs.step("sync", f.path); err != nil {
+		if f.fs.fsyncgate && len(n.data) > len(n.synced) {
+			n.lostFrom, n.lostTo = len(n.synced), len(n.data)
+		}
 		return err
 	}
-	f.n.synced = append(f.n.synced[:0], f.n.data...)
+	n.synced = append(n.synced[:0], n.data...)
+	for i := n.lostFrom; i < n.lostTo && i < len(n.synced); i++ {
+		n.synced[i] = 0
+	}
 	return nil
 }
 
@@ -349,6 +363,9 @@ func (f *memFile) Truncate(size int64) error {
 		f.n.data = append(f.n.data, 0)
 	}
 	f.n.data = f.n.data[:size]
+	if int(size) <= f.n.lostFrom {
+		f.n.lostFrom, f.n.lostTo = 0, 0
+	}
 	return nil
 }
 

@@ -184,6 +184,13 @@ func (l *Log) flushLocked(force bool, also ...*segFile) error {
 	var ferr error
 	if werr == nil && sync {
 		ferr = fsyncFiles(files, synced, sizes)
+		if ferr != nil && rewind(files, synced, sizes) {
+			// The batch is off the files again and goes back to the
+			// buffer: the retry writes it anew rather than trusting an
+			// fsync that may pass once the kernel dropped the failed
+			// pages (Linux reports such an fsync error only once).
+			done, sizes = 0, sizes[:0]
+		}
 	}
 
 	l.mu.Lock()
@@ -293,6 +300,35 @@ func writeMarks(buf []byte, marks []mark, sizes *[]pendingWrite) (int, error) {
 		pos = m.end
 	}
 	return pos, nil
+}
+
+// rewind truncates the files back to what their last fsync covered, after
+// a failed fsync. It works only when nothing but this batch was unsynced
+// (the bytes before it are no longer in memory): always the case under
+// Always. It reports whether every file was rewound.
+//
+// A batch that went to two files (during a rewrite) is not rewound: if the
+// second truncation failed, the first file's records would be written
+// twice.
+func rewind(files []*segFile, synced []int64, sizes []pendingWrite) bool {
+	if len(sizes) != 1 {
+		return false
+	}
+	for i, f := range files {
+		if f.size != synced[i] {
+			return false
+		}
+	}
+	for i, f := range files {
+		for _, s := range sizes {
+			if s.f == f && s.size > synced[i] {
+				if err := f.f.Truncate(synced[i]); err != nil {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // fsyncFiles fsyncs every file with bytes beyond its last fsync (synced,

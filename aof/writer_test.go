@@ -2,6 +2,7 @@ package aof
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -97,6 +98,43 @@ func TestWriteErrorKeepsDataAndClears(t *testing.T) {
 				t.Fatalf("file\n%q\nwant\n%q", data, want)
 			}
 		})
+	}
+}
+
+// TestFsyncFailureRewritesTheBatch: after a failed fsync the kernel may
+// have dropped the pages and a later fsync passes without writing them; the
+// log therefore truncates the batch away and writes it again, so a power
+// cut after the retry loses nothing acknowledged.
+func TestFsyncFailureRewritesTheBatch(t *testing.T) {
+	fsys := newMemFS()
+	fsys.fsyncgate = true
+	l, err := Open(Options{Dir: "/node", FS: fsys, Fsync: Always})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.Wait(l.Append([]Record{rec(0, "SET", "a", "1")})); err != nil {
+		t.Fatal(err)
+	}
+	fsys.mu.Lock()
+	failed := false
+	fsys.fault = func(op, path string) error {
+		if op == "sync" && !failed {
+			failed = true
+			return errors.New("EIO")
+		}
+		return nil
+	}
+	fsys.mu.Unlock()
+	off := l.Append([]Record{rec(0, "SET", "b", "2")})
+	if err := l.Wait(off); err == nil {
+		t.Fatal("Wait passed a failed fsync")
+	}
+	if err := l.Wait(off); err != nil {
+		t.Fatalf("Wait after the retry: %v", err)
+	}
+	if got := loadKV(t, fsys.Cut()); fmt.Sprint(got) != "[SET a 1 SET b 2]" {
+		t.Fatalf("after the cut: %q", got)
 	}
 }
 
