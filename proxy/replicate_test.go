@@ -19,10 +19,13 @@ type testNode struct {
 	t  *testing.T
 	ln net.Listener
 
-	mu      sync.Mutex
-	cmds    []string
-	conns   []net.Conn
-	mute    bool          // read, but never reply
+	mu    sync.Mutex
+	cmds  []string
+	conns []net.Conn
+	mute  bool // read, but never reply
+	// reply, when set, gives the raw reply to cmd ("SET k v"), given the
+	// previous command of the same connection; the default is +OK.
+	reply   func(prev, cmd string) string
 	stall   chan struct{} // when not nil, wait on it before each read
 	closing bool
 	wg      sync.WaitGroup
@@ -67,6 +70,7 @@ func (n *testNode) serve(c net.Conn) {
 	defer n.wg.Done()
 	defer c.Close()
 	rd := resp.NewReader(c)
+	prev := ""
 	for {
 		n.mu.Lock()
 		stall := n.stall
@@ -82,12 +86,18 @@ func (n *testNode) serve(c net.Conn) {
 		for i, a := range args {
 			parts[i] = string(a)
 		}
+		cmd := strings.Join(parts, " ")
 		n.mu.Lock()
-		n.cmds = append(n.cmds, strings.Join(parts, " "))
-		mute := n.mute
+		n.cmds = append(n.cmds, cmd)
+		mute, reply := n.mute, n.reply
 		n.mu.Unlock()
+		out := "+OK\r\n"
+		if reply != nil {
+			out = reply(prev, cmd)
+		}
+		prev = cmd
 		if !mute {
-			if _, err := c.Write([]byte("+OK\r\n")); err != nil {
+			if _, err := c.Write([]byte(out)); err != nil {
 				return
 			}
 		}
