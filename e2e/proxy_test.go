@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/shardis/shardis/internal/command"
 	"github.com/shardis/shardis/internal/resp"
 	"github.com/shardis/shardis/topology"
 )
@@ -274,6 +275,8 @@ func TestProxyLocalCommands(t *testing.T) {
 		{[]string{"SINTER", "a", "b"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
 		{[]string{"MSETNX", "a", "1", "b", "2"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
 		{[]string{"SCAN", "x"}, "-ERR invalid cursor\r\n"},
+		{[]string{"MSET", "a", "1", "b"}, "-ERR wrong number of arguments for 'mset' command\r\n"},
+		{[]string{"MSET", "{a}1", "1", "{a}2"}, "-ERR wrong number of arguments for 'mset' command\r\n"},
 		{[]string{"MONITOR"}, "-ERR 'monitor' is not supported by the proxy\r\n"},
 		{[]string{"DEBUG", "SLEEP", "0"}, "-ERR the proxy does not forward 'debug': connect to a node to run it\r\n"},
 	}
@@ -641,5 +644,43 @@ func TestInteropProxyLocalLikeCluster(t *testing.T) {
 		if got, want := p.one(args...), r.one(args...); got != want {
 			t.Errorf("%q: proxy %q, redis-server %q", args, got, want)
 		}
+	}
+}
+
+// TestProxyEveryCommand sends every command of the table, with a few
+// argument lists, through the proxy: each gets one reply, and the proxy
+// keeps serving. (Blocking and pub/sub commands, whose replies do not come
+// one per request, are left to their own tests.)
+func TestProxyEveryCommand(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	argSets := [][]string{{}, {"a"}, {"a", "1"}, {"a", "b", "c"}, {"0", "a", "1", "b"}, {"2", "a", "b", "c"}}
+	var names [][]string
+	for _, c := range command.All() {
+		if c.Has(command.Blocking) || c.Has(command.Pubsub) || c.Name == "monitor" || c.Name == "quit" {
+			continue
+		}
+		if !c.IsContainer() {
+			names = append(names, []string{c.Name})
+			continue
+		}
+		for _, sub := range c.Subcommands {
+			_, s, _ := strings.Cut(sub.Name, "|")
+			names = append(names, []string{c.Name, s})
+		}
+	}
+	for _, name := range names {
+		c := dialRaw(t, d.addr)
+		var cmds [][]string
+		for _, a := range argSets {
+			cmds = append(cmds, append(append([]string{}, name...), a...))
+		}
+		c.do(cmds...)
+		c.nc.Close()
+	}
+	if len(names) < 200 {
+		t.Fatalf("only %d commands in the table", len(names))
+	}
+	if got := dialRaw(t, d.addr).one("PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING after every command = %q", got)
 	}
 }

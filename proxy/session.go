@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -115,6 +116,15 @@ func newSession(srv *Server, nc net.Conn) *session {
 // serve runs the session until the client leaves or the server closes it.
 func (ss *session) serve() {
 	defer ss.nc.Close()
+	defer func() {
+		// A bug in handling one client's request must not end every
+		// other client's connection with the process: it is logged with
+		// its stack, and this client's connection is closed.
+		if r := recover(); r != nil {
+			ss.srv.log.Error().Interface("panic", r).Str("stack", string(debug.Stack())).
+				Int64("client", ss.id).Msg("client session panicked; connection closed")
+		}
+	}()
 	defer ss.closeState() // after unlock: pub/sub delivery may wait for wmu
 	defer ss.unlock()
 	for {

@@ -42,6 +42,12 @@ func (ss *session) split(rt *routes, kind uint8, cmd *command.Command, args [][]
 	step := 1
 	if kind == itemOK {
 		step = 2
+		if len(args)%2 == 0 {
+			// MSET's last key has no value (redis-server checks this
+			// before it runs MSET).
+			ss.fail(command.ArityError(cmd))
+			return
+		}
 	}
 	first := ss.ncalls
 	// groups[i] is the group of keys[i], -1 once it has been placed: its
