@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/bits"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -425,21 +426,22 @@ func (p *persistence) startRewriteLocked(l *aof.Log) error {
 // lock, then commits.
 func (p *persistence) runRewrite(l *aof.Log, j *rewriteJob) {
 	s := p.s
+	w := newSnapshotWriter() // its buffer is reused from shard to shard
 	for _, db := range s.dbs {
 		for i := range db.shards {
 			sh := &db.shards[i]
+			w.buf, w.db = w.buf[:0], -1
 			sh.mu.Lock()
-			var buf []byte
 			if j.dumped[db.id].Load()&(1<<i) == 0 {
-				w := newSnapshotWriter()
 				w.shard(db, sh, time.Now().UnixMilli())
-				buf = w.buf
 				j.dumped[db.id].Or(1 << i)
 			}
 			sh.mu.Unlock()
 			// Written outside the lock: the shard's later commands go to
 			// the new incr, which loads after the base whatever the order.
-			j.writeBase(db.id, buf)
+			j.writeBase(db.id, w.buf)
+			// On a node with one core, let the clients run between shards.
+			runtime.Gosched()
 		}
 		select {
 		case <-s.done:
