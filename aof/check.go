@@ -3,7 +3,6 @@ package aof
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -35,7 +34,8 @@ type CheckEntry struct {
 }
 
 // ManifestFiles reads a manifest (with the rules Open uses) and returns the
-// files to load, base first. Files must exist.
+// files to load, base first. It does not check that they exist:
+// redis-check-aof reports a missing file when it reaches it.
 func ManifestFiles(fsys FS, manifestPath string) ([]CheckEntry, error) {
 	if fsys == nil {
 		fsys = OSFS{}
@@ -47,9 +47,6 @@ func ManifestFiles(fsys FS, manifestPath string) ([]CheckEntry, error) {
 	}
 	var out []CheckEntry
 	for _, fi := range m.files() {
-		if _, err := fsys.Stat(filepath.Join(dir, fi.name)); err != nil {
-			return nil, fmt.Errorf("%w: %s lists %s: %w", ErrMissingFile, filepath.Base(manifestPath), fi.name, err)
-		}
 		out = append(out, CheckEntry{Name: fi.name, Base: fi.typ == typeBase})
 	}
 	return out, nil

@@ -95,7 +95,7 @@ func (c *aofChecker) multiPart(manifest string) int {
 func (c *aofChecker) file(path, name string, last bool) int {
 	rep, err := aof.CheckFile(nil, path, last)
 	if err != nil {
-		fmt.Fprintf(c.out, "Cannot check %s: %v\n", name, err)
+		fmt.Fprintf(c.out, "Cannot open file %s: %v, aborting...\n", path, err)
 		return 1
 	}
 	if rep.RDB {
