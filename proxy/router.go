@@ -23,6 +23,13 @@ func (ss *session) route(cmd *command.Command, args [][]byte) {
 		return
 	}
 	keys, err := cmd.Keys(args, ss.keys[:0])
+	if err == command.ErrInvalidArguments && cmd.FirstKey > 0 && cmd.FirstKey < len(args) {
+		// A key spec that does not fit the arguments voids them all
+		// (Redis's getKeysUsingKeySpecs), yet the command may still run
+		// on its first key: PFMERGE dest without sources writes dest.
+		// Sent to slot 0's owner, it wrote there, on the wrong shard.
+		keys, err = append(keys[:0], cmd.FirstKey), nil
+	}
 	ss.keys = keys
 	if err != nil || len(keys) == 0 {
 		// No keys (TIME, SCRIPT LOAD, ...) or arguments the node will
