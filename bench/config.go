@@ -52,6 +52,12 @@ type Config struct {
 	// be sent, so a stall is charged to every operation it delayed.
 	Rate float64
 
+	// Reconnect keeps a closed-loop run going when a connection is lost:
+	// the operations it held count as errors and it is dialled again; in
+	// cluster mode, a MOVED reply or a lost node re-reads the slot map.
+	// Fault scenarios set it.
+	Reconnect bool
+
 	// DialTimeout bounds connecting (default 2s).
 	DialTimeout time.Duration
 
@@ -139,6 +145,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Duration < 0 || c.Requests < 0 || c.Warmup < 0 {
 		bad("duration, requests and warm-up must not be negative")
+	}
+	if c.Reconnect && c.Rate > 0 {
+		bad("reconnecting is for closed-loop runs (rate = 0)")
 	}
 	if c.Rate < 0 {
 		bad("rate must not be negative, not %g", c.Rate)

@@ -18,9 +18,12 @@
 // Harness reads a scenarios file (scenarios.toml is the default set),
 // starts each target on free loopback ports, runs every scenario against
 // it, stops it, and writes bench.md, bench.json and PNG charts. A scenario
-// may inject a fault (fault = "kill-replica": SIGKILL a replica, start it
-// again later) and is then charted over time; the harness only kills
-// processes it started, directly or through `shardis up`.
+// may inject a fault (fault = "kill-replica" or "kill-primary": SIGKILL a
+// node, start it again later) and is then charted over time; the harness
+// only kills processes it started, directly or through `shardis up`. With
+// Config.Reconnect, set for kill-primary, a lost connection costs the
+// operations it held (counted as errors) and is dialled again, and a
+// cluster-aware run re-reads the slot map after MOVED or a lost node.
 //
 // # Caveats
 //

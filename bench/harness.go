@@ -137,15 +137,26 @@ func (h *Harness) runScenario(ctx context.Context, t *target, s Scenario) Entry 
 	}
 	var fault *faultRun
 	if s.Fault != "" {
-		if len(t.replicas) == 0 {
-			ent.Skipped = "no replica to kill"
+		victims, role := t.replicas, "replica"
+		if s.Fault == FaultKillPrimary {
+			victims, role = t.primaries, "primary"
+			cfg.Reconnect = true
+		}
+		if len(t.replicas) == 0 || len(victims) == 0 {
+			ent.Skipped = "no " + role + " to kill"
 			return ent
 		}
-		fault = h.startFault(ctx, t.replicas[0], s, time.Now().Add(cfg.Warmup))
+		fault = h.startFault(ctx, victims[0], role, s, time.Now().Add(cfg.Warmup))
 	}
 	res, err := Run(ctx, cfg)
 	if fault != nil {
 		ent.Events = fault.finish(ctx)
+		if t.settle != nil {
+			// The next scenario starts on a whole target.
+			if err := t.settle(ctx); err != nil {
+				ent.Events = append(ent.Events, Event{Seconds: time.Since(fault.start).Seconds(), What: "target did not recover: " + err.Error()})
+			}
+		}
 	}
 	if err != nil {
 		ent.Error = err.Error()
@@ -211,7 +222,8 @@ func hostInfo() HostInfo {
 type faultRun struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
-	node    *replicaNode
+	node    *killableNode
+	role    string
 	start   time.Time
 	killed  bool
 	started bool
@@ -222,11 +234,11 @@ func (f *faultRun) event(format string, args ...any) {
 	f.events = append(f.events, Event{Seconds: time.Since(f.start).Seconds(), What: fmt.Sprintf(format, args...)})
 }
 
-// startFault kills node FaultAt after start (the end of the warm-up) and
+// startFault kills node (of the given role) FaultAt after start (the end of the warm-up) and
 // starts it again FaultDown later.
-func (h *Harness) startFault(ctx context.Context, node *replicaNode, s Scenario, start time.Time) *faultRun {
+func (h *Harness) startFault(ctx context.Context, node *killableNode, role string, s Scenario, start time.Time) *faultRun {
 	fctx, cancel := context.WithCancel(ctx)
-	f := &faultRun{cancel: cancel, done: make(chan struct{}), node: node, start: start}
+	f := &faultRun{cancel: cancel, done: make(chan struct{}), node: node, role: role, start: start}
 	sleep := func(until time.Time) bool {
 		t := time.NewTimer(time.Until(until))
 		defer t.Stop()
@@ -243,20 +255,20 @@ func (h *Harness) startFault(ctx context.Context, node *replicaNode, s Scenario,
 			return
 		}
 		if err := node.kill(); err != nil {
-			f.event("killing replica %s failed: %v", node.addr, err)
+			f.event("killing %s %s failed: %v", role, node.addr, err)
 			return
 		}
 		f.killed = true
-		f.event("replica %s killed (SIGKILL)", node.addr)
+		f.event("%s %s killed (SIGKILL)", role, node.addr)
 		if !sleep(start.Add(s.FaultAt + s.FaultDown)) {
 			return
 		}
 		if err := node.restart(fctx); err != nil {
-			f.event("restarting replica %s failed: %v", node.addr, err)
+			f.event("restarting %s %s failed: %v", role, node.addr, err)
 			return
 		}
 		f.started = true
-		f.event("replica %s started again and answering", node.addr)
+		f.event("%s %s started again and answering", role, node.addr)
 	}()
 	return f
 }
@@ -268,9 +280,9 @@ func (f *faultRun) finish(ctx context.Context) []Event {
 	<-f.done
 	if f.killed && !f.started {
 		if err := f.node.restart(ctx); err != nil {
-			f.event("restarting replica %s after the run failed: %v", f.node.addr, err)
+			f.event("restarting %s %s after the run failed: %v", f.role, f.node.addr, err)
 		} else {
-			f.event("replica %s started again after the run", f.node.addr)
+			f.event("%s %s started again after the run", f.role, f.node.addr)
 		}
 	}
 	return f.events

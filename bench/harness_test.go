@@ -76,6 +76,14 @@ duration = "1500ms"
 fault = "kill-replica"
 fault_at = "300ms"
 fault_down = "500ms"
+
+[[scenario]]
+name = "kill-primary"
+workload = "set"
+duration = "1500ms"
+fault = "kill-primary"
+fault_at = "300ms"
+fault_down = "500ms"
 `), 0o644)
 	var log strings.Builder
 	h := Harness{ScenariosFile: scen, OutDir: filepath.Join(dir, "out"), ShardisBin: bin, Log: &log}
@@ -96,26 +104,34 @@ fault_down = "500ms"
 		ran[tg.Name] = true
 	}
 	t.Logf("targets run: %v", ran)
-	if len(rep.Results) != 5*len(ran) {
+	if len(rep.Results) != 6*len(ran) {
 		t.Fatalf("%d results for %d targets\n%s", len(rep.Results), len(ran), log.String())
 	}
 	for _, e := range rep.Results {
-		if e.Scenario == "kill-replica" {
+		if strings.HasPrefix(e.Scenario, "kill-") {
 			hasReplicas := e.Target == TargetShardis || e.Target == TargetRedisCluster
 			if !hasReplicas {
 				if e.Skipped == "" {
-					t.Errorf("%s has no replica but ran kill-replica", e.Target)
+					t.Errorf("%s has no replica but ran %s", e.Target, e.Scenario)
 				}
 				continue
 			}
 			if len(e.Events) != 2 || !strings.Contains(e.Events[0].What, "killed") || !strings.Contains(e.Events[1].What, "started again and answering") {
-				t.Errorf("%s kill-replica events: %+v", e.Target, e.Events)
+				t.Errorf("%s %s events: %+v", e.Target, e.Scenario, e.Events)
 			}
+		}
+		if e.Scenario == "kill-primary" {
+			// Clients see errors while a primary is down, and the run
+			// goes on through it.
+			if e.Result == nil || e.Result.Ops == 0 || e.Result.Errors == 0 {
+				t.Errorf("%s kill-primary: %+v %+v", e.Target, e.Error, e.Result)
+			}
+			continue
 		}
 		if e.Result == nil || e.Result.Ops == 0 || e.Result.Errors != 0 {
 			t.Errorf("%s %s: %+v %+v", e.Target, e.Scenario, e.Error, e.Result)
 		}
-		if e.Result != nil && e.Target != TargetRedis && ran[TargetRedis] && e.Scenario != "kill-replica" && e.VsRedis == 0 {
+		if e.Result != nil && e.Target != TargetRedis && ran[TargetRedis] && !strings.HasPrefix(e.Scenario, "kill-") && e.VsRedis == 0 {
 			t.Errorf("%s %s: no ratio against redis", e.Target, e.Scenario)
 		}
 	}

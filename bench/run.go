@@ -224,9 +224,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if cfg.Rate > 0 {
+			switch {
+			case cfg.Rate > 0:
 				r.openLoop(i, conns[i], began)
-			} else {
+			case cfg.Reconnect:
+				r.resilientLoop(i, conns[i])
+			default:
 				r.closedLoop(i, conns[i])
 			}
 		}()

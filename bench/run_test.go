@@ -297,3 +297,50 @@ func TestZipfSkews(t *testing.T) {
 		t.Errorf("zipf 1.5: hottest key drawn only %d times of 20000", z)
 	}
 }
+
+// TestRunReconnect stops the node in the middle of a run with Reconnect
+// and starts another on the same address: the run goes on, counts the
+// operations the lost connections held as errors, and writes to the new
+// node once it is there.
+func TestRunReconnect(t *testing.T) {
+	s1, err := backend.New(backend.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	go s1.Serve(ln)
+	var s2 *backend.Server
+	restarted := make(chan error, 1)
+	time.AfterFunc(300*time.Millisecond, func() {
+		s1.Close()
+		time.Sleep(200 * time.Millisecond) // the node is down for a while
+		s, err := backend.New(backend.DefaultOptions())
+		if err == nil {
+			var ln2 net.Listener
+			if ln2, err = net.Listen("tcp", addr); err == nil {
+				s2 = s
+				go s.Serve(ln2)
+			}
+		}
+		restarted <- err
+	})
+	res, err := Run(context.Background(), Config{Addr: addr, Workload: WorkloadSet, Connections: 3, Keyspace: 1000,
+		Duration: 1500 * time.Millisecond, Reconnect: true})
+	if rerr := <-restarted; rerr != nil {
+		t.Fatalf("restart the node: %v", rerr)
+	}
+	t.Cleanup(func() { s2.Close() })
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Ops == 0 || res.Errors == 0 || res.FirstError == "" {
+		t.Fatalf("ops %d, errors %d (%q): want both", res.Ops, res.Errors, res.FirstError)
+	}
+	if _, _, n := do(t, addr, "DBSIZE"); n == 0 {
+		t.Fatal("nothing written to the node that came back")
+	}
+}

@@ -57,9 +57,9 @@ type Scenario struct {
 	// Timeline asks for charts of throughput and latency over time.
 	Timeline bool `json:"timeline"`
 	// Fault, when set, is done to the target while the scenario runs:
-	// FaultKillReplica kills a replica FaultAt into the measured part and
-	// starts it again FaultDown later. Targets without replicas skip the
-	// scenario.
+	// FaultKillReplica (FaultKillPrimary) kills a replica (a primary)
+	// FaultAt into the measured part and starts it again FaultDown later.
+	// Targets without replicas skip the scenario.
 	Fault     string        `json:"fault,omitempty"`
 	FaultAt   time.Duration `json:"fault_at,omitempty"`
 	FaultDown time.Duration `json:"fault_down,omitempty"`
@@ -106,6 +106,10 @@ func (s *Scenario) Describe() string {
 const (
 	// FaultKillReplica kills a replica with SIGKILL and starts it again.
 	FaultKillReplica = "kill-replica"
+	// FaultKillPrimary kills a shard's primary with SIGKILL and starts it
+	// again (empty: the targets run without persistence). The generator
+	// reconnects, and in cluster mode follows the new slot map.
+	FaultKillPrimary = "kill-primary"
 )
 
 // Scenarios is a parsed scenarios file.
@@ -321,8 +325,11 @@ func merge(d, s settings, bad func(key, format string, args ...any)) (Scenario, 
 	set(&sc.Timeline, d.Timeline)
 	set(&sc.Timeline, s.Timeline)
 	if sc.Fault != "" {
-		if sc.Fault != FaultKillReplica {
-			fail("fault", "unknown fault %q (known: %s)", sc.Fault, FaultKillReplica)
+		if sc.Fault != FaultKillReplica && sc.Fault != FaultKillPrimary {
+			fail("fault", "unknown fault %q (known: %s, %s)", sc.Fault, FaultKillReplica, FaultKillPrimary)
+		}
+		if sc.Fault == FaultKillPrimary && c.Rate > 0 {
+			fail("fault", "kill-primary runs closed loop (no rate), reconnecting as clients do")
 		}
 		if sc.FaultAt == 0 {
 			sc.FaultAt = time.Second

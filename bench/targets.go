@@ -36,13 +36,17 @@ type target struct {
 	// storage nodes behind a proxy: proxies need not forward FLUSHALL).
 	flush []string
 	procs []*process
-	// replicas are the replica nodes a fault scenario may kill and start
-	// again; none for targets without replicas.
-	replicas []*replicaNode
+	// replicas and primaries are the nodes a fault scenario may kill and
+	// start again; none for targets without replicas.
+	replicas, primaries []*killableNode
+	// addrs are a cluster's nodes; settle, when set, waits until the
+	// target is whole again after a fault.
+	addrs  []string
+	settle func(ctx context.Context) error
 }
 
-// replicaNode is a replica the harness can kill and start again.
-type replicaNode struct {
+// killableNode is a node the harness can kill and start again.
+type killableNode struct {
 	addr    string
 	kill    func() error
 	restart func(ctx context.Context) error
@@ -360,18 +364,23 @@ func (e *env) startShardisDeployment(ctx context.Context) (*target, error) {
 		}
 	}
 	t := &target{name: TargetShardis, addr: addr, flush: flush, procs: []*process{p}}
-	for _, port := range nodes[3:] { // the replicas, as deploymentTOML lays them out
-		t.replicas = append(t.replicas, e.upReplica(t, p, port, filepath.Join(dir, "node-"+strconv.Itoa(port))))
+	for i, port := range nodes { // primaries first, as deploymentTOML lays them out
+		n := e.upNode(t, p, port, filepath.Join(dir, "node-"+strconv.Itoa(port)))
+		if i < 3 {
+			t.primaries = append(t.primaries, n)
+		} else {
+			t.replicas = append(t.replicas, n)
+		}
 	}
 	return t, nil
 }
 
-// upReplica makes a replica that `shardis up` started killable: it is
-// found by its listening port among up's children and killed; it is
-// started again by the harness with the arguments up gives a node.
-func (e *env) upReplica(t *target, up *process, port int, dir string) *replicaNode {
+// upNode makes a node that `shardis up` started killable: it is found by
+// its listening port among up's children and killed; it is started again
+// by the harness with the arguments up gives a node.
+func (e *env) upNode(t *target, up *process, port int, dir string) *killableNode {
 	addr := addrOf(port)
-	return &replicaNode{
+	return &killableNode{
 		addr: addr,
 		kill: func() error {
 			pid, err := pidListening(port, up.cmd.Process.Pid)
@@ -387,10 +396,10 @@ func (e *env) upReplica(t *target, up *process, port int, dir string) *replicaNo
 					return nil
 				}
 			}
-			return fmt.Errorf("replica %s still listening after SIGKILL", addr)
+			return fmt.Errorf("node %s still listening after SIGKILL", addr)
 		},
 		restart: func(ctx context.Context) error {
-			p, err := startProcess(dir, "replica-"+strconv.Itoa(port), e.shardis, "backend", "--bind", "127.0.0.1",
+			p, err := startProcess(dir, "node-"+strconv.Itoa(port), e.shardis, "backend", "--bind", "127.0.0.1",
 				"--port", strconv.Itoa(port), "--dir", dir, "--appendonly", "no", "--loglevel", "warning")
 			if err != nil {
 				return err
@@ -426,8 +435,24 @@ func (e *env) startRedisCluster(ctx context.Context) (*target, error) {
 		t.stop()
 		return nil, fmt.Errorf("redis-cli --cluster create: %v\n%s", err, out)
 	}
-	// Wait until every node reports the cluster ok and the seed's slot map
-	// covers every slot.
+	t.addrs = addrs
+	if err := t.waitClusterOK(ctx); err != nil {
+		t.stop()
+		return nil, err
+	}
+	t.addr = addrs[0]
+	t.settle = t.waitClusterOK
+	if err := t.findClusterReplicas(ctx); err != nil {
+		t.stop()
+		return nil, err
+	}
+	return t, nil
+}
+
+// waitClusterOK waits until every node of a Redis Cluster reports the
+// cluster ok, and the seed knows every slot's owner and all three replicas.
+func (t *target) waitClusterOK(ctx context.Context) error {
+	addrs := t.addrs
 	deadline := time.Now().Add(startTimeout)
 	for {
 		okAll := true
@@ -443,33 +468,37 @@ func (e *env) startRedisCluster(ctx context.Context) (*target, error) {
 			nodes, err2 := command(ctx, addrs[0], time.Second, "CLUSTER", "NODES")
 			// Ready once the seed knows every slot's owner and all three
 			// replicas (it learns of them a little after the slots).
-			if err == nil && err2 == nil && bytes.Count(nodes.Str, []byte(" slave ")) >= 3 {
+			if err == nil && err2 == nil && countReplicas(nodes.Str) >= 3 {
 				t.flush = routes.nodes
 				break
 			}
 		}
 		if time.Now().After(deadline) {
-			t.stop()
-			return nil, fmt.Errorf("redis cluster not ok within %v", startTimeout)
+			return fmt.Errorf("redis cluster not ok within %v", startTimeout)
 		}
 		select {
 		case <-ctx.Done():
-			t.stop()
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	t.addr = addrs[0]
-	if err := t.findClusterReplicas(ctx); err != nil {
-		t.stop()
-		return nil, err
-	}
-	return t, nil
+	return nil
 }
 
-// findClusterReplicas reads CLUSTER NODES and makes the replicas killable:
-// a killed replica is started again with the same arguments and directory
-// (its nodes.conf), so it rejoins the cluster.
+// countReplicas counts the replicas in a CLUSTER NODES reply.
+func countReplicas(nodes []byte) int {
+	n := 0
+	for _, line := range strings.Split(string(nodes), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && slices.Contains(strings.Split(f[2], ","), "slave") {
+			n++
+		}
+	}
+	return n
+}
+
+// findClusterReplicas reads CLUSTER NODES and makes the nodes killable: a
+// killed node is started again with the same arguments and directory (its
+// nodes.conf), so it rejoins the cluster.
 func (t *target) findClusterReplicas(ctx context.Context) error {
 	v, err := command(ctx, t.addr, 5*time.Second, "CLUSTER", "NODES")
 	if err != nil {
@@ -477,7 +506,12 @@ func (t *target) findClusterReplicas(ctx context.Context) error {
 	}
 	for _, line := range strings.Split(string(v.Str), "\n") {
 		f := strings.Fields(line)
-		if len(f) < 3 || !slices.Contains(strings.Split(f[2], ","), "slave") {
+		if len(f) < 3 {
+			continue
+		}
+		flags := strings.Split(f[2], ",")
+		replica := slices.Contains(flags, "slave")
+		if !replica && !slices.Contains(flags, "master") {
 			continue
 		}
 		addr, _, _ := strings.Cut(f[1], "@")
@@ -486,7 +520,7 @@ func (t *target) findClusterReplicas(ctx context.Context) error {
 				continue
 			}
 			i, addr := i, addr
-			t.replicas = append(t.replicas, &replicaNode{
+			n := &killableNode{
 				addr: addr,
 				kill: func() error { t.procs[i].kill(); return nil },
 				restart: func(ctx context.Context) error {
@@ -498,7 +532,12 @@ func (t *target) findClusterReplicas(ctx context.Context) error {
 					t.procs[i] = np
 					return np.waitPing(ctx, addr)
 				},
-			})
+			}
+			if replica {
+				t.replicas = append(t.replicas, n)
+			} else {
+				t.primaries = append(t.primaries, n)
+			}
 			break
 		}
 	}
