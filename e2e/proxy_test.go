@@ -406,7 +406,9 @@ func TestProxyNodeDown(t *testing.T) {
 // existing clients keep their connection and are routed by the new map;
 // an invalid configuration is refused and the old one kept.
 func TestProxyReload(t *testing.T) {
-	d := startDeployment(t, threeShards)
+	// A short read timeout: links to a retired node close after it.
+	base := strings.Replace(threeShards, `read_timeout = "2s"`, `read_timeout = "300ms"`, 1)
+	d := startDeployment(t, base)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c := dialRaw(t, d.addr)
@@ -450,7 +452,7 @@ func TestProxyReload(t *testing.T) {
 		}
 	}
 	waitRounds(10)
-	moved := strings.Replace(threeShards, "{{node 2}}", "{{node 3}}", 1)
+	moved := strings.Replace(base, "{{node 2}}", "{{node 3}}", 1)
 	if err := d.reload(moved); err != nil {
 		t.Fatalf("Reload: %v", err)
 	}
@@ -468,7 +470,8 @@ func TestProxyReload(t *testing.T) {
 	if v, err := direct(t, d.node(3)).Get(ctx, key).Result(); err != nil || v != "new" {
 		t.Fatalf("GET on the new node: %q, %v", v, err)
 	}
-	if v, err := direct(t, d.node(2)).Get(ctx, key).Result(); err != nil || v != "old" {
+	old := direct(t, d.node(2))
+	if v, err := old.Get(ctx, key).Result(); err != nil || v != "old" {
 		t.Fatalf("GET on the old node: %q, %v", v, err)
 	}
 	bad := strings.Replace(moved, `slots = ["10923-16383"]`, `slots = ["10923-16000"]`, 1)
@@ -481,6 +484,19 @@ func TestProxyReload(t *testing.T) {
 	}
 	if got := c.one("GET", key); got != "$3\r\nnew\r\n" {
 		t.Fatalf("GET after a refused reload = %q", got)
+	}
+	// The proxy's links to the retired node close: only this test's own
+	// connection is left on it.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		list, err := old.ClientList(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(list, "\n"); n == 1 {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("%d connections on the retired node 20s after the reload:\n%s", n, list)
+		}
 	}
 }
 
