@@ -69,7 +69,10 @@ func (l *Log) Load(apply func(db int, args [][]byte) error) (LoadInfo, error) {
 	files := l.man.files()
 	sc := newScanner()
 	for i, fi := range files {
-		last := i == len(files)-1
+		// The last file with data counts as the last: Open may have
+		// added an empty incr after a base that a crash tore (an
+		// old-style AOF migrated, or a manifest that listed no incr).
+		last := l.onlyEmptyAfter(files[i+1:])
 		path := filepath.Join(l.dir, fi.name)
 		f, err := l.fs.OpenFile(path, os.O_RDONLY, 0)
 		if err != nil {
@@ -123,7 +126,16 @@ func (l *Log) truncateLast(name string, size int64) error {
 		l.cond.Wait()
 	}
 	if l.cur.name != name {
-		return fmt.Errorf("aof: %s is not the file being appended to", name)
+		// A file before the (empty) current one.
+		old, err := fileSize(l.fs, filepath.Join(l.dir, name))
+		if err == nil {
+			err = TruncateFile(l.fs, filepath.Join(l.dir, name), size)
+		}
+		if err != nil {
+			return fmt.Errorf("aof: truncating %s: %w", name, err)
+		}
+		l.oldSize -= old - size
+		return nil
 	}
 	if err := l.cur.f.Truncate(size); err != nil {
 		return fmt.Errorf("aof: truncating %s: %w", name, err)
@@ -133,6 +145,25 @@ func (l *Log) truncateLast(name string, size int64) error {
 	}
 	l.cur.size, l.cur.synced = size, size
 	return nil
+}
+
+// onlyEmptyAfter reports whether every file in rest is empty.
+func (l *Log) onlyEmptyAfter(rest []fileInfo) bool {
+	for _, fi := range rest {
+		n, err := fileSize(l.fs, filepath.Join(l.dir, fi.name))
+		if err != nil || n > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func fileSize(fsys FS, path string) (int64, error) {
+	st, err := fsys.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
 }
 
 // countingReader counts the bytes read, so that the scanner knows each

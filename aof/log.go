@@ -219,6 +219,14 @@ func (l *Log) create() (*manifest, error) {
 	if err := writeManifest(l.fs, l.dir, ManifestName(l.opts.FileName), man); err != nil {
 		return nil, err
 	}
+	// The directory's own entry in the working directory.
+	parent := l.opts.Dir
+	if parent == "" {
+		parent = "."
+	}
+	if err := l.fs.SyncDir(parent); err != nil {
+		return nil, fmt.Errorf("aof: fsyncing %s: %w", parent, err)
+	}
 	return man, nil
 }
 

@@ -110,16 +110,20 @@ func TestOpenRemovesHistoryAndAddsIncr(t *testing.T) {
 func TestOpenUpgradesOldStyleAOF(t *testing.T) {
 	for _, interrupted := range []bool{false, true} {
 		fsys := newMemFS()
-		fsys.WriteFile("/n/appendonly.aof", append(cmd("SET", "old", "1"), cmd("RPUSH", "l", "a")...))
+		// A crash tore its last command: cut off, as redis-server does.
+		fsys.WriteFile("/n/appendonly.aof", append(append(cmd("SET", "old", "1"), cmd("RPUSH", "l", "a")...), "*2\r\n$3\r\nDEL"...))
 		if interrupted {
 			fsys.WriteFile("/n/appendonlydir/appendonly.aof.manifest", []byte("file appendonly.aof seq 1 type b\n"))
 		}
-		l, err := Open(Options{Dir: "/n", FS: fsys})
+		l, err := Open(Options{Dir: "/n", FS: fsys, LoadTruncated: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := loadAll(t, l)
+		got, info := loadAll(t, l)
 		l.Close()
+		if !info.Truncated || info.TruncatedFile != "appendonly.aof" {
+			t.Fatalf("interrupted=%v: %+v", interrupted, info)
+		}
 		if fmt.Sprint(got) != "[{0 SET old 1} {0 RPUSH l a}]" {
 			t.Fatalf("interrupted=%v: loaded %v", interrupted, got)
 		}
