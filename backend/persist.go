@@ -69,6 +69,8 @@ type persistence struct {
 	jobStart     atomic.Int64 // unix ms the current rewrite began
 	baseSize     atomic.Int64 // the base size after the last load or rewrite, for auto rewrite
 	errLogged    atomic.Bool  // the current write error was logged
+
+	fs aof.FS // nil: the operating system's; tests inject faults
 }
 
 func (p *persistence) init(s *Server) {
@@ -88,6 +90,7 @@ func (s *Server) aofOptions(o *Options) (aof.Options, error) {
 		FileName:      o.AppendFilename,
 		Fsync:         pol,
 		LoadTruncated: o.AOFLoadTruncated,
+		FS:            s.aof.fs,
 		Logger:        s.log,
 	}, nil
 }

@@ -2,14 +2,20 @@ package backend
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/shardis/shardis/aof"
 )
 
-// aofOptions returns options for a node keeping its AOF in dir.
+// aofTestOptions returns options for a node keeping its AOF in dir.
 func aofTestOptions(dir, fsync string) Options {
 	o := DefaultOptions()
 	o.Dir = dir
@@ -167,4 +173,93 @@ func TestAOFRefusesToStart(t *testing.T) {
 	} else {
 		t.Logf("refused: %v", err)
 	}
+}
+
+func TestAOFAutoRewrite(t *testing.T) {
+	dir := t.TempDir()
+	o := aofTestOptions(dir, "no")
+	o.AutoAOFRewriteMinSize = 64 << 10
+	_, addr := startTestServerOptions(t, o)
+	c := dialTest(t, addr)
+	if got := infoField(t, c, "aof_rewrites"); got != "0" {
+		t.Fatalf("aof_rewrites:%s before any write", got)
+	}
+	val := strings.Repeat("x", 1000)
+	for i := 0; i < 100; i++ { // about 100 KB of log: past the minimum size
+		c.expect("+OK\r\n", "SET", fmt.Sprint("k", i), val)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for infoField(t, c, "aof_rewrites") == "0" {
+		if time.Now().After(deadline) {
+			t.Fatal("no automatic rewrite once the AOF passed auto-aof-rewrite-min-size")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitRewrite(t, c)
+	base, _ := strconv.Atoi(infoField(t, c, "aof_base_size"))
+	if base < 100*1000 {
+		t.Errorf("aof_base_size:%d after the rewrite, want the dataset's size", base)
+	}
+}
+
+// faultyFS fails every write to a file while fail is set, as a full disk.
+type faultyFS struct {
+	aof.OSFS
+	fail *atomic.Bool
+}
+
+func (f faultyFS) OpenFile(name string, flag int, perm fs.FileMode) (aof.File, error) {
+	file, err := f.OSFS.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return faultyFile{file, f.fail}, nil
+}
+
+type faultyFile struct {
+	aof.File
+	fail *atomic.Bool
+}
+
+func (f faultyFile) Write(b []byte) (int, error) {
+	if f.fail.Load() {
+		return 0, &fs.PathError{Op: "write", Path: "aof", Err: syscall.ENOSPC}
+	}
+	return f.File.Write(b)
+}
+
+func TestAOFWriteErrorRefusesWrites(t *testing.T) {
+	o := DefaultOptions()
+	o.Dir = t.TempDir()
+	s, addr := startTestServerOptions(t, o)
+	var fail atomic.Bool
+	s.aof.fs = faultyFS{fail: &fail}
+	c := dialTest(t, addr)
+	c.expect("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	waitRewrite(t, c)
+	c.expect("+OK\r\n", "SET", "before", "1")
+
+	fail.Store(true)
+	// The write the log cannot take is not acknowledged: the connection
+	// closes instead of answering.
+	c.nc.SetDeadline(time.Now().Add(10 * time.Second))
+	c.nc.Write([]byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"))
+	if b, err := c.rr.ReadRaw(); err == nil {
+		t.Fatalf("a write the AOF could not take was answered %q", b)
+	}
+	c2 := dialTest(t, addr)
+	misconf := "-MISCONF Errors writing to the AOF file: No space left on device\r\n"
+	c2.expect(misconf, "SET", "k2", "v")
+	c2.expect(misconf, "PING")
+	c2.expect("$1\r\n1\r\n", "GET", "before")
+
+	fail.Store(false)
+	deadline := time.Now().Add(20 * time.Second)
+	for c2.raw("PING") != "+PONG\r\n" {
+		if time.Now().After(deadline) {
+			t.Fatal("writes still refused 20s after the disk came back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	c2.expect("+OK\r\n", "SET", "k3", "v")
 }

@@ -104,7 +104,7 @@ type writerLoad struct {
 }
 
 // runWriters runs 16 writers against addr until kill ends the node; kill is
-// called once the writers have been writing for about a second.
+// called once the writers have been writing for most of a second.
 func runWriters(t *testing.T, addr string, kill func()) []writerLoad {
 	t.Helper()
 	const writers = 16
@@ -154,7 +154,7 @@ func runWriters(t *testing.T, addr string, kill func()) []writerLoad {
 	for range writers {
 		<-started
 	}
-	time.Sleep(time.Second + time.Duration(rand.Intn(300))*time.Millisecond) // load before the kill
+	time.Sleep(700*time.Millisecond + time.Duration(rand.Intn(300))*time.Millisecond) // load before the kill
 	kill()
 	wg.Wait()
 	return loads
@@ -211,6 +211,7 @@ func TestAOFKill9(t *testing.T) {
 	bin := buildShardis(t)
 	for _, policy := range []string{"always", "everysec", "no"} {
 		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			n := startNodeProc(t, bin, dir, "--appendfsync", policy)
 			loads := runWriters(t, n.addr, func() { n.kill9(t) })
@@ -219,10 +220,11 @@ func TestAOFKill9(t *testing.T) {
 		})
 	}
 	t.Run("during-rewrite", func(t *testing.T) {
+		t.Parallel()
 		dir := t.TempDir()
 		n := startNodeProc(t, bin, dir, "--appendfsync", "everysec")
 		s := dialSide(t, "backend", n.addr)
-		const keys = 300000
+		const keys = 200000
 		must(t, s, "DEBUG", "POPULATE", strconv.Itoa(keys))
 		must(t, s, "BGREWRITEAOF")
 		waitNoRewrite(t, s)
