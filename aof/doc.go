@@ -58,30 +58,31 @@
 //
 // # Loading
 //
-// Load streams the files with internal/resp's Reader, so memory stays bounded
-// by the largest command (or MULTI block, which is applied only once its EXEC
-// is read). Only canonical RESP arrays are commands ('#' lines are Redis
-// annotations and skipped). A torn tail of the last file — an incomplete
-// command, a MULTI without EXEC, zero bytes left by a crash — is cut off
-// (the file truncated) with a warning when LoadTruncated is set, refused
-// otherwise; anything else refuses with the file, the byte offset and what
-// was expected. The zero-filled tail is accepted as torn where redis-server
+// Load streams the files with internal/resp's Reader, so memory stays
+// bounded by the largest command (or MULTI block, which is applied only once
+// its EXEC is read). Only canonical RESP arrays are commands ('#' lines are
+// Redis annotations and skipped). A torn tail of the last file with data
+// (the files after it, if any, empty) — an incomplete command, a MULTI
+// without EXEC, zero bytes left by a crash — is cut off (the file
+// truncated) with a warning when LoadTruncated is set, refused otherwise;
+// anything else refuses with the file, the byte offset and what was
+// expected. The zero-filled tail is accepted as torn where redis-server
 // would call it a format error, because a power cut leaves exactly that.
 //
 // # Locks
 //
 // Log.mu guards the buffer, the counters, the current files and the
-// manifest. Rewrite.mu serialises Commit and Abort and is taken before
-// Log.mu (lock order: Rewrite.mu, then Log.mu; nothing takes them the other
-// way). The
-// backend calls Append with its keyspace locks held (they come first);
-// nothing in this package calls back into the backend, except Load's apply,
-// which runs with no lock of this package held. It is never held across I/O: the leader sets Log.writing, drops
-// mu, writes and fsyncs, and takes mu again; Commit, Abort and truncation
-// after Load hold the same writing flag, so at most one goroutine does file
-// I/O on the incr files at a time (the EverySec fsync excepted, which only
-// calls Sync). There is no other lock; Rewrite's base writer belongs to the
-// one goroutine that writes the base.
+// manifest. It is never held across I/O: the write leader sets Log.writing,
+// drops mu, writes and fsyncs, and takes mu again; Commit, Abort and the
+// truncation after Load hold the same writing flag, so one goroutine at a
+// time does file I/O on the incr files (the EverySec background fsync
+// excepted, which only calls Sync). Rewrite.mu serialises Commit and Abort
+// (Close may abort while the backend commits).
+//
+// Lock order: the backend's keyspace locks, then Rewrite.mu, then Log.mu.
+// Nothing here calls back into the backend except Load's apply, which runs
+// with no lock of this package held. The base writer (Rewrite.Base) belongs
+// to its caller, who serialises its writes.
 //
 // # Figures
 //
