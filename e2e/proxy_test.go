@@ -538,6 +538,7 @@ func TestInteropProxyRedis(t *testing.T) {
 		}
 		rdb.Close()
 	}
+	everyCommand(t, d.addr)
 }
 
 // TestProxyNodePassword checks that the proxy authenticates to nodes that
@@ -664,11 +665,17 @@ func TestInteropProxyLocalLikeCluster(t *testing.T) {
 }
 
 // TestProxyEveryCommand sends every command of the table, with a few
-// argument lists, through the proxy: each gets one reply, and the proxy
-// keeps serving. (Blocking and pub/sub commands, whose replies do not come
+// argument lists, through the proxy (every other one in RESP3): each gets
+// one reply, and the proxy keeps serving. (Blocking and pub/sub commands, whose replies do not come
 // one per request, are left to their own tests.)
 func TestProxyEveryCommand(t *testing.T) {
 	d := startDeployment(t, threeShards)
+	everyCommand(t, d.addr)
+}
+
+// everyCommand is TestProxyEveryCommand against the proxy at addr.
+func everyCommand(t *testing.T, addr string) {
+	t.Helper()
 	argSets := [][]string{{}, {"a"}, {"a", "1"}, {"a", "b", "c"}, {"0", "a", "1", "b"}, {"2", "a", "b", "c"}}
 	var names [][]string
 	for _, c := range command.All() {
@@ -684,9 +691,12 @@ func TestProxyEveryCommand(t *testing.T) {
 			names = append(names, []string{c.Name, s})
 		}
 	}
-	for _, name := range names {
-		c := dialRaw(t, d.addr)
+	for i, name := range names {
+		c := dialRaw(t, addr)
 		var cmds [][]string
+		if i%2 == 1 {
+			cmds = append(cmds, []string{"HELLO", "3"})
+		}
 		for _, a := range argSets {
 			cmds = append(cmds, append(append([]string{}, name...), a...))
 		}
@@ -696,7 +706,7 @@ func TestProxyEveryCommand(t *testing.T) {
 	if len(names) < 200 {
 		t.Fatalf("only %d commands in the table", len(names))
 	}
-	if got := dialRaw(t, d.addr).one("PING"); got != "+PONG\r\n" {
+	if got := dialRaw(t, addr).one("PING"); got != "+PONG\r\n" {
 		t.Fatalf("PING after every command = %q", got)
 	}
 }
