@@ -61,6 +61,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Int64Var(&cfg.Requests, "n", 0, "with -target: measured operations (instead of -duration)")
 	fs.DurationVar(&cfg.Warmup, "warmup", 0, "with -target: unmeasured warm-up before measuring")
 	fs.Float64Var(&cfg.Rate, "rate", 0, "with -target: open loop at this many operations/s (0: closed loop)")
+	fs.BoolVar(&cfg.Reconnect, "reconnect", false, "with -target: go on through lost connections (counted as errors), re-reading the slot map with -cluster")
 	prefill := fs.Bool("prefill", false, "with -target: SET every key of the keyspace first")
 	asJSON := fs.Bool("json", false, "with -target: print the result as JSON")
 	calibrate := fs.Int("calibrate", 0, "instead: run the generator and redis-benchmark against one redis-server, alternating, this many rounds, and print the medians")
