@@ -275,6 +275,7 @@ func TestProxyLocalCommands(t *testing.T) {
 		{[]string{"SINTER", "a", "b"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
 		{[]string{"MSETNX", "a", "1", "b", "2"}, "-CROSSSLOT Keys in request don't hash to the same slot\r\n"},
 		{[]string{"SCAN", "x"}, "-ERR invalid cursor\r\n"},
+		{[]string{"SCAN", "1023"}, "*2\r\n$1\r\n0\r\n*0\r\n"}, // shard 1023 of 3: past the end
 		{[]string{"MSET", "a", "1", "b"}, "-ERR wrong number of arguments for 'mset' command\r\n"},
 		{[]string{"MSET", "{a}1", "1", "{a}2"}, "-ERR wrong number of arguments for 'mset' command\r\n"},
 		{[]string{"MONITOR"}, "-ERR 'monitor' is not supported by the proxy\r\n"},

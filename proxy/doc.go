@@ -7,7 +7,9 @@
 //
 // A Server is made from a topology.Config (New) and serves clients on the
 // Listen addresses of its [[proxy]] (ListenAndServe, Serve). Reload swaps
-// in a new topology without dropping clients; Shutdown and Close stop it.
+// in a new topology without dropping clients (links to nodes it retires
+// close once batches routed before the swap are done); Shutdown and Close
+// stop it.
 //
 // Each client connection is a session served by one goroutine. It reads
 // every request already buffered (a batch), and for each one:
@@ -27,10 +29,12 @@
 // request order with one write.
 //
 // A link is one long-lived, pipelined connection to a node (linksPerNode
-// per node and protocol version). Sessions append requests to the link's
-// buffer; the link's writer sends everything pending with one write, so
-// requests of many clients coalesce; its reader matches replies to calls
-// first in, first out.
+// per node and protocol version; RESP3 sessions use links that sent
+// HELLO 3, so that nodes answer them in RESP3). Sessions append requests to
+// the link's buffer; the link's writer goroutine sends everything pending
+// with one write, so requests of many clients coalesce; its reader matches
+// replies to calls first in, first out. A link that breaks fails its
+// pending calls and redials, with backoff while the node is down.
 //
 // # Multi-key commands
 //
