@@ -86,15 +86,16 @@
 //
 // # Figures
 //
-// On a shared 2-core machine (go test -bench 'AppendWait|Load' -benchmem):
-// with 50 concurrent appenders, always 37k acknowledged writes/s (one
-// fsync covers ~30 waiters), everysec 450k/s, no 970k/s, no allocation per
-// write. The leader/follower scheme matches a dedicated writer goroutine
-// under always and is 2-3x faster under everysec and no (it saves a
-// goroutine hand-off per batch), hence the default. Load reads 1,000,000
-// SETs (47 MB) in 0.11 to 0.38 s with a counting apply (0 allocations per
-// command) and 1.9 s storing them in a map; redis-server 7.0.15 loads the
-// same file in 5 to 8 s on that machine.
+// On a 2-core machine shared with other jobs (go test -bench 'AppendWait|Load'
+// -benchmem -count 4; medians, runs vary by ±50% there): 50 concurrent
+// appenders get 45k acknowledged writes/s under always (one fsync covers
+// tens of waiters), 530k/s under everysec and 900k/s under no, with no
+// allocation per write. A dedicated writer goroutine instead of the
+// leader/follower scheme got 20k, 390k and 450k/s (a goroutine hand-off per
+// batch), hence the leader. Load reads 1,000,000 SETs (47 MB) in 0.11 to
+// 0.38 s with a counting apply (no allocation per command) and in 1.3 to
+// 1.9 s storing them in a map; redis-server 7.0.15 loads the same file in 5
+// to 8 s on that machine.
 //
 // # Caveats
 //
