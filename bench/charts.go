@@ -125,7 +125,8 @@ func (r *Report) charts(dir string) ([]string, error) {
 			file, title, ylabel string
 			value               func(Point) float64
 		}{
-			{"timeline-" + fileSafe(s.Name) + "-ops.png", "Throughput over time: " + s.Name, "operations/s", func(p Point) float64 { return p.OpsPerSec }},
+			{"timeline-" + fileSafe(s.Name) + "-ops.png", "Successful operations over time: " + s.Name, "operations/s (error replies excluded)",
+				func(p Point) float64 { return max(0, p.OpsPerSec-p.ErrorsPerSec) }},
 			{"timeline-" + fileSafe(s.Name) + "-max.png", "Longest latency per 250 ms: " + s.Name, "max latency (ms)", func(p Point) float64 { return p.MaxMs }},
 		} {
 			p := plot.New()

@@ -174,7 +174,8 @@ func (r *Report) Markdown(charts []string) string {
 		fmt.Fprintf(&b, "\nCommand: `%s` (scenarios: `%s`).\n", r.Command, r.ScenariosFile)
 	}
 	b.WriteString("\nAll targets ran on this machine with the load generator, without persistence; " +
-		"compare ratios rather than absolute figures. Latencies in milliseconds; " +
+		"compare ratios rather than absolute figures. Operations/s count every answered operation, " +
+		"error replies included (see errors); latencies in milliseconds; " +
 		"open-loop latencies count from the time each operation was due.\n")
 
 	b.WriteString("\n## Targets\n\n| target | endpoint | |\n| --- | --- | --- |\n")

@@ -200,6 +200,7 @@ func (r *run) resilientLoop(i int, conns []net.Conn) {
 					break
 				}
 				if raw[0] == '-' {
+					r.counts[i].errs.Add(1)
 					if bytes.HasPrefix(raw, []byte("-MOVED")) {
 						moved = true
 					}

@@ -94,8 +94,9 @@ func latencyOf(h *hdrhistogram.Histogram) Latency {
 // connections do not share a cache line.
 type counter struct {
 	n     atomic.Int64
+	errs  atomic.Int64 // error replies
 	maxUS atomic.Int64
-	_     [48]byte
+	_     [40]byte
 }
 
 // noteLatency raises maxUS to us. Several readers of an open-loop
@@ -114,7 +115,9 @@ func (c *counter) noteLatency(us int64) {
 type Point struct {
 	Seconds   float64 `json:"t_s"` // since measuring began
 	OpsPerSec float64 `json:"ops_per_sec"`
-	MaxMs     float64 `json:"max_ms"`
+	// ErrorsPerSec are the error replies among them.
+	ErrorsPerSec float64 `json:"errors_per_sec"`
+	MaxMs        float64 `json:"max_ms"`
 }
 
 // run is the state of one Run shared by its connections.
@@ -405,11 +408,14 @@ func (r *run) closedLoop(i int, conns []net.Conn) {
 					r.fail(fmt.Errorf("read from %s: %w", conns[node].RemoteAddr(), err))
 					return
 				}
-				if raw[0] == '-' && measuring {
-					if errs == 0 {
-						firstErr = string(trimCRLF(raw[1:]))
+				if raw[0] == '-' {
+					r.counts[i].errs.Add(1)
+					if measuring {
+						if errs == 0 {
+							firstErr = string(trimCRLF(raw[1:]))
+						}
+						errs++
 					}
-					errs++
 				}
 				if parts[op]--; parts[op] == 0 {
 					r.counts[i].n.Add(1)
@@ -493,11 +499,14 @@ func (r *run) openLoop(i int, conns []net.Conn, began time.Time) {
 					return
 				}
 				sl := &slots[s]
-				if raw[0] == '-' && sl.measured {
-					if errs == 0 {
-						firstErr = string(trimCRLF(raw[1:]))
+				if raw[0] == '-' {
+					r.counts[i].errs.Add(1)
+					if sl.measured {
+						if errs == 0 {
+							firstErr = string(trimCRLF(raw[1:]))
+						}
+						errs++
 					}
-					errs++
 				}
 				if sl.parts.Add(-1) == 0 {
 					r.counts[i].n.Add(1)
@@ -590,7 +599,7 @@ func (r *run) progress(began time.Time) func() {
 		defer close(finished)
 		t := time.NewTicker(sampleEvery)
 		defer t.Stop()
-		var prev int64
+		var prev, prevErr int64
 		prevAt := time.Now()
 		for {
 			select {
@@ -600,19 +609,22 @@ func (r *run) progress(began time.Time) func() {
 				}
 				return
 			case now := <-t.C:
-				var total, maxUS int64
+				var total, errTotal, maxUS int64
 				for i := range r.counts {
 					total += r.counts[i].n.Load()
+					errTotal += r.counts[i].errs.Load()
 					maxUS = max(maxUS, r.counts[i].maxUS.Swap(0))
 				}
-				rate := float64(total-prev) / now.Sub(prevAt).Seconds()
-				prev, prevAt = total, now
+				secs := now.Sub(prevAt).Seconds()
+				rate, errRate := float64(total-prev)/secs, float64(errTotal-prevErr)/secs
+				prev, prevErr, prevAt = total, errTotal, now
 				measuring := r.measuring.Load()
 				if measuring {
 					r.timeline = append(r.timeline, Point{
-						Seconds:   float64(now.UnixNano()-r.start.Load()) / 1e9,
-						OpsPerSec: rate,
-						MaxMs:     float64(maxUS) / 1000,
+						Seconds:      float64(now.UnixNano()-r.start.Load()) / 1e9,
+						OpsPerSec:    rate,
+						ErrorsPerSec: errRate,
+						MaxMs:        float64(maxUS) / 1000,
 					})
 				}
 				if w != nil {
