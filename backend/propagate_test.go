@@ -496,3 +496,39 @@ func BenchmarkPropagate(b *testing.B) {
 		}
 	}
 }
+
+func TestPropagateRestoreAndPopulate(t *testing.T) {
+	opts := DefaultOptions()
+	opts.EnableDebugCommand = "yes"
+	s, addr := startTestServerOptions(t, opts)
+	k := &recSink{t: t, srv: s}
+	s.SetSink(k)
+	c := dialTest(t, addr)
+	c.do("SET", "src", "v")
+	payload := string(c.do("DUMP", "src").Str)
+	k.take()
+	before := time.Now().UnixMilli()
+	c.do("RESTORE", "r1", "5000", payload)
+	after := time.Now().UnixMilli()
+	got := fmt.Sprint(k.take())
+	want := "[[0: RESTORE r1 <ms>+5000 " + payload + " ABSTTL]]"
+	if !matchTimes(got, want, before, after) {
+		t.Errorf("RESTORE with a relative TTL propagated %q, want %q", got, want)
+	}
+	c.do("RESTORE", "r2", "4000000000000", payload, "ABSTTL")
+	if got, want := fmt.Sprint(k.take()), "[[0: RESTORE r2 4000000000000 "+payload+" ABSTTL]]"; got != want {
+		t.Errorf("RESTORE ABSTTL propagated %q, want %q", got, want)
+	}
+	c.do("RESTORE", "r2", "1", payload, "ABSTTL", "REPLACE")
+	if got, want := fmt.Sprint(k.take()), "[[0: DEL r2]]"; got != want {
+		t.Errorf("RESTORE REPLACE in the past propagated %q, want %q", got, want)
+	}
+	c.do("RESTORE", "r3", "1", payload, "ABSTTL")
+	if got := k.take(); len(got) != 0 {
+		t.Errorf("RESTORE of a new key in the past propagated %q", got)
+	}
+	c.do("DEBUG", "POPULATE", "2", "p")
+	if got, want := fmt.Sprint(k.take()), "[[0: SET p:0 value:0] [0: SET p:1 value:1]]"; got != want {
+		t.Errorf("DEBUG POPULATE propagated %q, want %q", got, want)
+	}
+}

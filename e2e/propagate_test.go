@@ -465,6 +465,7 @@ func propagateReplay(t *testing.T, perClient int, opt propOptions, targets []rep
 		}
 	}
 	t.Logf("%d groups of records, %d of them of several records (an EXEC, or a key expired on the way)", len(groups), multi)
+	t.Logf("records by command: %s", recordsByCommand(groups))
 	if k := os.Getenv("SHARDIS_PROP_SHOW"); k != "" {
 		for _, g := range groups {
 			for _, r := range g {
@@ -547,4 +548,28 @@ func TestInteropPropagateAOF(t *testing.T) {
 		{name: "shardis AOF", load: loadAOFShardis},
 	})
 	t.Logf("%d commands from %d clients, %d records in the AOF, %d keys compared", sent, len(propWorkloads()), recs, keys)
+}
+
+// recordsByCommand counts the records of groups by command name.
+func recordsByCommand(groups [][]backend.Record) string {
+	n := map[string]int{}
+	for _, g := range groups {
+		for _, r := range g {
+			// *N\r\n$L\r\nNAME\r\n
+			parts := strings.SplitN(string(r.Cmd), "\r\n", 4)
+			if len(parts) >= 3 {
+				n[strings.ToUpper(parts[2])]++
+			}
+		}
+	}
+	names := make([]string, 0, len(n))
+	for k := range n {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		fmt.Fprintf(&b, "%s %d, ", k, n[k])
+	}
+	return strings.TrimSuffix(b.String(), ", ")
 }
