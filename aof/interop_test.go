@@ -294,3 +294,29 @@ func TestInteropRedisCheckAOFAcceptsOurs(t *testing.T) {
 		t.Fatalf("GET n in db 1: %s", got)
 	}
 }
+
+// TestInteropRedisLoadsAFreshLog: a log never rewritten (empty base) loads
+// in redis-server, torn tail included, which it cuts as we do.
+func TestInteropRedisLoadsAFreshLog(t *testing.T) {
+	requireTool(t, "redis-server")
+	dir := t.TempDir()
+	l := openT(t, Options{Dir: dir, Fsync: Always})
+	loadAll(t, l)
+	if err := l.Wait(l.Append([]Record{rec(0, "SET", "a", "1"), rec(0, "SET", "b", "2")})); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// A torn MULTI at the end, as a crash leaves it.
+	f, err := os.OpenFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(append(append([]byte(nil), multiCmd...), cmd("SET", "c", "3")...))
+	f.Close()
+	r := startRedisAOF(t, dir)
+	if got := r.do(t, "DBSIZE"); got != "(integer) 2" {
+		t.Fatalf("DBSIZE %s, want 2", got)
+	}
+}
