@@ -265,10 +265,10 @@ func (c *Client) propHold(db *DB, m shardMask) {
 	}
 	c.propNoteHeld(db, m)
 	setOwners(db, m, c)
-	if c.srv.aof.job.Load() != nil {
+	if srv := db.srv; srv.aof.job.Load() != nil {
 		// An AOF rewrite runs: the shards must be all dumped or none
 		// (persist.go), before the command changes them.
-		c.srv.aof.beforeWrite(p.held)
+		srv.aof.beforeWrite(p.held)
 	}
 }
 
