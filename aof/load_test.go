@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -155,5 +156,34 @@ func TestLoadAnnotationsAndNoBase(t *testing.T) {
 	got, _ := loadAll(t, l)
 	if fmt.Sprint(got) != "[{0 SET k v} {0 DEL k}]" {
 		t.Fatalf("loaded %v", got)
+	}
+}
+
+// TestLoadMemoryIsBounded loads 200,000 commands and checks that Load
+// allocates a bounded amount, whatever the file's size (it streams).
+func TestLoadMemoryIsBounded(t *testing.T) {
+	fsys := newMemFS()
+	var buf []byte
+	for i := range 200_000 {
+		buf = append(buf, cmd("SET", fmt.Sprintf("key:%d", i), "some value of a few bytes")...)
+	}
+	fsys.WriteFile("/n/appendonlydir/appendonly.aof.1.incr.aof", buf)
+	fsys.WriteFile("/n/appendonlydir/appendonly.aof.manifest", []byte("file appendonly.aof.1.incr.aof seq 1 type i\n"))
+	l, err := Open(Options{Dir: "/n", FS: fsys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var n int
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := l.Load(func(int, [][]byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d commands (%d bytes) loaded with %d bytes allocated", n, len(buf), alloc)
+	if n != 200_000 || alloc > 1<<20 {
+		t.Fatalf("%d commands, %d bytes allocated for a %d-byte file: not streaming", n, alloc, len(buf))
 	}
 }
