@@ -49,7 +49,9 @@ func parseCommands(t *testing.T, b []byte) [][]string {
 }
 
 func TestRewriteSnapshotReplays(t *testing.T) {
-	s0, addr := startTestServer(t)
+	o := DefaultOptions()
+	o.EnableDebugCommand = "yes"
+	s0, addr := startTestServerOptions(t, o)
 	c := dialTest(t, addr)
 	now := time.Now().UnixMilli()
 	must := func(args ...string) {
@@ -137,7 +139,7 @@ func TestRewriteSnapshotReplays(t *testing.T) {
 	}
 
 	// Replay into a fresh node: same dataset.
-	_, addr2 := startTestServer(t)
+	_, addr2 := startTestServerOptions(t, o)
 	dst := dialTest(t, addr2)
 	dst.nc.SetDeadline(time.Now().Add(30 * time.Second))
 	if _, err := dst.nc.Write(snap); err != nil {
@@ -155,6 +157,9 @@ func TestRewriteSnapshotReplays(t *testing.T) {
 	dst.raw("SELECT", "0")
 	srcServer.expect(":1\r\n", "DEL", "soon")
 	want, got := srcServer.raw("DEBUG", "DIGEST"), dst.raw("DEBUG", "DIGEST")
+	if !strings.HasPrefix(want, "+") {
+		t.Fatalf("DEBUG DIGEST: %q", want)
+	}
 	if want != got {
 		t.Errorf("digest after replay %s, want %s", got, want)
 	}
