@@ -107,6 +107,7 @@ type Log struct {
 	fsyncFrom time.Time
 	lastSync  time.Time
 	closed    bool
+	closing   bool          // Close has started
 	failGen   uint64        // failed writes and fsyncs so far
 	kick      chan struct{} // wakes the dedicated writer, nil without one
 
@@ -456,11 +457,17 @@ func (l *Log) currentSizeLocked() int64 {
 // in progress is aborted.
 func (l *Log) Close() error {
 	l.mu.Lock()
-	if l.closed {
+	if l.closed || l.closing {
 		l.mu.Unlock()
 		return nil
 	}
+	l.closing = true
 	rw := l.rw
+	if rw != nil && rw.incr == nil {
+		// BeginRewrite is still creating the new incr; it sees closing
+		// and backs out.
+		rw = nil
+	}
 	l.mu.Unlock()
 	if rw != nil {
 		_ = rw.Abort()

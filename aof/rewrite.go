@@ -46,7 +46,7 @@ type Rewrite struct {
 // the new one.
 func (l *Log) BeginRewrite() (*Rewrite, error) {
 	l.mu.Lock()
-	if l.closed {
+	if l.closed || l.closing {
 		l.mu.Unlock()
 		return nil, ErrClosed
 	}
@@ -118,6 +118,15 @@ func (rw *Rewrite) begin(man *manifest) error {
 	rw.bw = bufio.NewWriterSize(bf, 256<<10)
 	l.mu.Lock()
 	l.man = next
+	if l.closing {
+		// Close ran meanwhile: the new incr stays listed, empty, and
+		// nothing writes to it.
+		l.mu.Unlock()
+		f.Close()
+		bf.Close()
+		_ = l.fs.Remove(rw.tmp)
+		return ErrClosed
+	}
 	rw.incr = &segFile{name: name, seq: seq, f: f, db: -1}
 	l.mu.Unlock()
 	return nil

@@ -169,3 +169,33 @@ func TestCloseDuringCommit(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseDuringBeginRewrite: Close and BeginRewrite at once, and Close
+// twice at once: no panic, and the directory loads.
+func TestCloseDuringBeginRewrite(t *testing.T) {
+	for range 20 {
+		fsys := newMemFS()
+		l, err := Open(Options{Dir: "/node", FS: fsys, Fsync: Always})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Wait(l.Append([]Record{rec(0, "SET", "a", "1")})); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{}, 2)
+		go func() {
+			if rw, err := l.BeginRewrite(); err == nil {
+				rw.Abort()
+			}
+			done <- struct{}{}
+		}()
+		go func() { l.Close(); done <- struct{}{} }()
+		l.Close()
+		<-done
+		<-done
+		fsys.FlushOS()
+		if got := loadKV(t, fsys.Cut()); fmt.Sprint(got) != "[SET a 1]" {
+			t.Fatalf("loaded %q", got)
+		}
+	}
+}
