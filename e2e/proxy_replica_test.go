@@ -108,6 +108,19 @@ func TestProxyReplicaFanout(t *testing.T) {
 		return nil
 	})
 	must(err)
+	// Blocking pops served at once: replicas get their effects.
+	bk := []string{"{blk}:l", "{blk}:d", "{blk}:z"}
+	must(rdb.RPush(ctx, bk[0], "1", "2", "3", "4", "5", "6").Err())
+	must(rdb.ZAdd(ctx, bk[2], redis.Z{Score: 1, Member: "a"}, redis.Z{Score: 2, Member: "b"}, redis.Z{Score: 3, Member: "c"}).Err())
+	must(rdb.BLPop(ctx, time.Second, bk[0]).Err())
+	must(rdb.BRPop(ctx, time.Second, bk[0]).Err())
+	must(rdb.BLMove(ctx, bk[0], bk[1], "LEFT", "RIGHT", time.Second).Err())
+	must(rdb.BLMPop(ctx, time.Second, "right", 2, bk[0]).Err())
+	must(rdb.BZPopMin(ctx, time.Second, bk[2]).Err())
+	must(rdb.BZMPop(ctx, time.Second, "max", 1, bk[2]).Err())
+	if err := rdb.BLPop(ctx, 100*time.Millisecond, "{blk}:empty").Err(); err != redis.Nil {
+		t.Fatalf("BLPOP of an empty list: %v", err)
+	}
 	if err := rdb.Incr(ctx, keys[3]).Err(); err == nil { // a hash
 		t.Fatal("INCR of a hash: no error")
 	}
@@ -117,6 +130,7 @@ func TestProxyReplicaFanout(t *testing.T) {
 		all = append(all, k+":m")
 	}
 	all = append(all, keys[2]+":pl", txKeys[0], txKeys[1])
+	all = append(all, bk...)
 	for shard := range 3 {
 		primary, replica := direct(t, d.node(shard)), direct(t, d.node(shard+3))
 		var mine []string

@@ -133,5 +133,6 @@ func cmdBlocking(ss *session, args [][]byte) {
 		return
 	}
 	ss.w.WriteRaw(raw)
+	ss.srv.replicateBlocking(slot, cmd, args, raw)
 	ss.keep(d)
 }

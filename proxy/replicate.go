@@ -649,3 +649,101 @@ func (q *replicaQueue) snapshot() replicaSnapshot {
 		inflight: q.inflight.Load(),
 	}
 }
+
+// replicateBlocking sends the replicas of the shard that owns slot what a
+// blocking command served by its primary did, as the non-blocking command
+// with the same effect, read from the primary's reply raw: replaying the
+// blocking command itself on a replica would block, or pop something else.
+//
+//	BLPOP / BRPOP            [key, elem]          LPOP / RPOP key
+//	BLMOVE src dst wf wt t   elem                 LMOVE src dst wf wt
+//	BRPOPLPUSH src dst t     elem                 RPOPLPUSH src dst
+//	BLMPOP ... LEFT|RIGHT    [key, [elems]]       LPOP / RPOP key count
+//	BZPOPMIN / BZPOPMAX      [key, member, score] ZREM key member
+//	BZMPOP                   [key, [[m, s]...]]   ZREM key members...
+//
+// A null reply (the timeout passed) changed nothing. XREADGROUP with BLOCK
+// is not replicated (a known limit: its pending-entries list stays on the
+// primary).
+func (s *Server) replicateBlocking(slot int, cmd *command.Command, args [][]byte, raw []byte) {
+	f, ok := s.repl.(*fanout)
+	if !ok {
+		return
+	}
+	eff := blockingEffect(cmd, args, raw)
+	if eff == nil {
+		return
+	}
+	if f.current != nil {
+		if m := f.current(); m != f.seen.Load() {
+			f.setTopology(m)
+		}
+	}
+	f.writtenN(s.routes().m.ShardIndex(slot), resp.AppendCommandBytes(nil, eff), 1)
+}
+
+// blockingEffect returns the non-blocking command with the effect the
+// blocking command args had, given its reply raw, or nil if it had none.
+func blockingEffect(cmd *command.Command, args [][]byte, raw []byte) [][]byte {
+	if len(raw) == 0 || raw[0] == '-' || raw[0] == '_' {
+		return nil
+	}
+	v, _, err := resp.ParseReply(raw)
+	if err != nil || v.Null {
+		return nil
+	}
+	var eff [][]byte
+	str := func(x resp.Value) []byte { return x.Str }
+	switch cmd.Name {
+	case "blpop", "brpop":
+		if len(v.Elems) == 2 {
+			eff = [][]byte{[]byte(cmd.Name[1:]), str(v.Elems[0])}
+		}
+	case "blmove":
+		if len(args) == 6 {
+			eff = [][]byte{[]byte("lmove"), args[1], args[2], args[3], args[4]}
+		}
+	case "brpoplpush":
+		if len(args) == 4 {
+			eff = [][]byte{[]byte("rpoplpush"), args[1], args[2]}
+		}
+	case "blmpop":
+		if len(v.Elems) == 2 && len(v.Elems[1].Elems) > 0 {
+			pop := "lpop"
+			if blmpopRight(args) {
+				pop = "rpop"
+			}
+			eff = [][]byte{[]byte(pop), str(v.Elems[0]), strconv.AppendInt(nil, int64(len(v.Elems[1].Elems)), 10)}
+		}
+	case "bzpopmin", "bzpopmax":
+		if len(v.Elems) == 3 {
+			eff = [][]byte{[]byte("zrem"), str(v.Elems[0]), str(v.Elems[1])}
+		}
+	case "bzmpop":
+		if len(v.Elems) == 2 {
+			eff = [][]byte{[]byte("zrem"), str(v.Elems[0])}
+			for _, e := range v.Elems[1].Elems {
+				if len(e.Elems) > 0 {
+					eff = append(eff, str(e.Elems[0]))
+				}
+			}
+			if len(eff) == 2 {
+				eff = nil
+			}
+		}
+	}
+	return eff
+}
+
+// blmpopRight reports whether BLMPOP's direction argument (after the
+// timeout, numkeys and the keys) is RIGHT.
+func blmpopRight(args [][]byte) bool {
+	if len(args) < 3 {
+		return false
+	}
+	n, err := strconv.Atoi(string(args[2]))
+	if err != nil || n < 0 || 3+n >= len(args) {
+		return false
+	}
+	return strings.EqualFold(string(args[3+n]), "right")
+}

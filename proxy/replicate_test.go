@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shardis/shardis/internal/command"
 	"github.com/shardis/shardis/internal/resp"
 	"github.com/shardis/shardis/topology"
 )
@@ -317,5 +318,44 @@ func TestFanoutAuth(t *testing.T) {
 	waitFor(t, "AUTH then the write", 10*time.Second, func() bool { return len(node.commands()) == 2 })
 	if got := node.commands(); got[0] != "AUTH pw" || got[1] != "SET a 1" {
 		t.Fatalf("replica got %q", got)
+	}
+}
+
+func TestBlockingEffect(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		raw  string
+		want string // "" for none
+	}{
+		{[]string{"BLPOP", "a", "b", "0"}, "*2\r\n$1\r\nb\r\n$1\r\nx\r\n", "lpop b"},
+		{[]string{"brpop", "a", "1.5"}, "*2\r\n$1\r\na\r\n$1\r\nx\r\n", "rpop a"},
+		{[]string{"BLPOP", "a", "1"}, "*-1\r\n", ""},
+		{[]string{"BLPOP", "a", "1"}, "_\r\n", ""},
+		{[]string{"BLPOP", "a", "x"}, "-ERR timeout is not a float or out of range\r\n", ""},
+		{[]string{"BLMOVE", "s", "d", "LEFT", "RIGHT", "0"}, "$1\r\nx\r\n", "lmove s d LEFT RIGHT"},
+		{[]string{"BLMOVE", "s", "d", "LEFT", "RIGHT", "1"}, "$-1\r\n", ""},
+		{[]string{"BRPOPLPUSH", "s", "d", "0"}, "$1\r\nx\r\n", "rpoplpush s d"},
+		{[]string{"BLMPOP", "0", "2", "a", "b", "RIGHT", "COUNT", "5"}, "*2\r\n$1\r\nb\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n", "rpop b 2"},
+		{[]string{"blmpop", "0", "1", "a", "left"}, "*2\r\n$1\r\na\r\n*1\r\n$1\r\nx\r\n", "lpop a 1"},
+		{[]string{"BZPOPMIN", "z", "0"}, "*3\r\n$1\r\nz\r\n$1\r\nm\r\n$1\r\n1\r\n", "zrem z m"},
+		{[]string{"BZPOPMAX", "z", "0"}, "*3\r\n$1\r\nz\r\n$1\r\nm\r\n,1\r\n", "zrem z m"},
+		{[]string{"BZMPOP", "0", "1", "z", "MIN", "COUNT", "2"}, "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nb\r\n,2\r\n", "zrem z a b"},
+		{[]string{"XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">"}, "*1\r\n*2\r\n$1\r\ns\r\n*0\r\n", ""},
+	} {
+		args := make([][]byte, len(tc.args))
+		for i, a := range tc.args {
+			args[i] = []byte(a)
+		}
+		cmd := command.LookupArgs(args)
+		if cmd == nil {
+			t.Fatalf("%v: unknown command", tc.args)
+		}
+		var got []string
+		for _, a := range blockingEffect(cmd, args, []byte(tc.raw)) {
+			got = append(got, string(a))
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%v with reply %q: effect %q, want %q", tc.args, tc.raw, got, tc.want)
+		}
 	}
 }
