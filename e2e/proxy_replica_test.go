@@ -108,6 +108,10 @@ func TestProxyReplicaFanout(t *testing.T) {
 		return nil
 	})
 	must(err)
+	// SPOP pops at random: replicas get the members the primary popped.
+	must(rdb.SAdd(ctx, "{sp}:s", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j").Err())
+	must(rdb.SPopN(ctx, "{sp}:s", 3).Err())
+	must(rdb.SPop(ctx, "{sp}:s").Err())
 	// Blocking pops served at once: replicas get their effects.
 	bk := []string{"{blk}:l", "{blk}:d", "{blk}:z"}
 	must(rdb.RPush(ctx, bk[0], "1", "2", "3", "4", "5", "6").Err())
@@ -131,6 +135,7 @@ func TestProxyReplicaFanout(t *testing.T) {
 	}
 	all = append(all, keys[2]+":pl", txKeys[0], txKeys[1])
 	all = append(all, bk...)
+	all = append(all, "{sp}:s")
 	for shard := range 3 {
 		primary, replica := direct(t, d.node(shard)), direct(t, d.node(shard+3))
 		var mine []string

@@ -246,7 +246,7 @@ func (l *link) readLoop(nc net.Conn) {
 			return
 		}
 		if c.write && len(raw) > 0 && raw[0] != '-' {
-			repl.Written(c.shard, c.req)
+			repl.Written(c.shard, c.req, raw)
 		}
 		c.complete(raw)
 	}

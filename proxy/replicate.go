@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"net"
@@ -34,14 +35,16 @@ import (
 // catch-up from the primary, DESIGN.md promise 4). INFO shows every replica
 // (fanout.info).
 //
-// Known limits, documented in DIFFERENCES.md: the replica executes the
-// command as the primary received it, so a non-deterministic write (SPOP,
-// EVAL of a script using randomness, SRANDMEMBER-based logic in scripts)
-// and a relative expiry (SET ... EX, EXPIRE) can end with a different value
-// or a slightly later expiry on the replica; and a replica of a shard that
-// receives writes on several proxy connections sees them in the order the
-// proxy read the primary's replies, which is the primary's order per
-// connection.
+// The replica executes the request as the primary received it, except
+// where that would not reproduce the primary's effect and the reply tells
+// what the effect was: SPOP is sent as SREM of the members popped, a
+// served blocking pop as its non-blocking equivalent (replicateBlocking),
+// a transaction as MULTI ... EXEC once EXEC succeeded (replicateTx).
+// Known limits, documented in DIFFERENCES.md: scripts using randomness can
+// end differently on the replica; a relative expiry (SET ... EX, EXPIRE)
+// ends a little later there; and a replica sees writes in the order the
+// proxy read the primary's replies on each of its links, which is the
+// primary's order per link, not across links.
 
 // Defaults of a fanout's bounds.
 const (
@@ -165,15 +168,55 @@ func newFanout(opts fanoutOptions) *fanout {
 }
 
 // Written queues cmd, the RESP bytes of a write the primary of shard (an
-// index of the current map) acknowledged, for each of the shard's replicas.
-// It never blocks and copies cmd.
-func (f *fanout) Written(shard int, cmd []byte) {
+// index of the current map) acknowledged with reply, for each of the
+// shard's replicas. It never blocks and copies cmd. SPOP, which pops
+// members at random, is sent as SREM of the members the primary popped.
+func (f *fanout) Written(shard int, cmd, reply []byte) {
 	if f.current != nil {
 		if m := f.current(); m != f.seen.Load() {
 			f.setTopology(m)
 		}
 	}
+	if isSPOP(cmd) {
+		if cmd = spopEffect(cmd, reply); cmd == nil {
+			return // it popped nothing
+		}
+	}
 	f.writtenN(shard, cmd, 1)
+}
+
+// isSPOP reports whether the request cmd, as the proxy encodes requests
+// (an array of bulk strings), is SPOP: a test of a few bytes, made for
+// every replicated write.
+func isSPOP(cmd []byte) bool {
+	return len(cmd) > 12 && string(cmd[4:8]) == "$4\r\n" && (cmd[8]|0x20) == 's' &&
+		(cmd[9]|0x20) == 'p' && (cmd[10]|0x20) == 'o' && (cmd[11]|0x20) == 'p'
+}
+
+// spopEffect returns SREM of the members reply says SPOP cmd popped, or
+// nil if it popped none.
+func spopEffect(cmd, reply []byte) []byte {
+	args, err := resp.NewReader(bytes.NewReader(cmd)).ReadCommand()
+	if err != nil || len(args) < 2 {
+		return nil
+	}
+	v, _, err := resp.ParseReply(reply)
+	if err != nil || v.Null {
+		return nil
+	}
+	srem := [][]byte{[]byte("srem"), args[1]}
+	switch v.Type {
+	case '$':
+		srem = append(srem, v.Str)
+	case '*', '~':
+		for _, e := range v.Elems {
+			srem = append(srem, e.Str)
+		}
+	}
+	if len(srem) == 2 {
+		return nil
+	}
+	return resp.AppendCommandBytes(nil, srem)
 }
 
 // writtenN is Written for n commands back to back in cmds (a transaction:

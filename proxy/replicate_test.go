@@ -176,11 +176,11 @@ func TestFanoutOrder(t *testing.T) {
 	var want []string
 	for i := range n {
 		cmd := resp.AppendCommand(nil, "SET", "k", fmt.Sprint(i))
-		f.Written(0, cmd)
+		f.Written(0, cmd, okReply)
 		clear(cmd) // the caller's buffer is reused: Written must have copied
 		want = append(want, fmt.Sprintf("SET k %d", i))
 	}
-	f.Written(1, resp.AppendCommand(nil, "SET", "other", "shard")) // no such shard: ignored
+	f.Written(1, resp.AppendCommand(nil, "SET", "other", "shard"), okReply) // no such shard: ignored
 	for _, node := range []*testNode{a, b} {
 		waitFor(t, "replica "+node.addr()+" gets every write", 10*time.Second, func() bool { return len(node.commands()) >= n })
 		if got := node.commands(); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -199,10 +199,30 @@ func TestFanoutOrder(t *testing.T) {
 	}
 	// A reload that drops one replica stops feeding it.
 	f.setTopology(replicaMap(t, "127.0.0.1:1", a.addr()))
-	f.Written(0, resp.AppendCommand(nil, "DEL", "k"))
+	f.Written(0, resp.AppendCommand(nil, "DEL", "k"), okReply)
 	waitFor(t, "replica a gets the DEL", 10*time.Second, func() bool { return len(a.commands()) == n+1 })
 	if got := len(b.commands()); got != n {
 		t.Fatalf("replica b, no longer in the topology, got %d commands", got)
+	}
+}
+
+var okReply = []byte("+OK\r\n")
+
+func TestFanoutSPOP(t *testing.T) {
+	node := startTestNode(t, "127.0.0.1:0")
+	f := newFanout(fanoutOptions{})
+	defer f.close()
+	f.setTopology(replicaMap(t, "127.0.0.1:1", node.addr()))
+	f.Written(0, resp.AppendCommand(nil, "SPOP", "s"), []byte("$1\r\nb\r\n"))
+	f.Written(0, resp.AppendCommand(nil, "spop", "s", "3"), []byte("*2\r\n$1\r\na\r\n$1\r\nc\r\n"))
+	f.Written(0, resp.AppendCommand(nil, "SPOP", "s"), []byte("$-1\r\n"))
+	f.Written(0, resp.AppendCommand(nil, "SPOP", "s", "2"), []byte("*0\r\n"))
+	f.Written(0, resp.AppendCommand(nil, "SPOPX", "s"), okReply)
+	f.Written(0, resp.AppendCommand(nil, "SADD", "s", "d"), []byte(":1\r\n"))
+	want := []string{"srem s b", "srem s a c", "SPOPX s", "SADD s d"}
+	waitFor(t, "replica gets the effects", 10*time.Second, func() bool { return len(node.commands()) >= len(want) })
+	if got := node.commands(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("replica got %q, want %q", got, want)
 	}
 }
 
@@ -212,13 +232,13 @@ func TestFanoutReplicaDownAndBack(t *testing.T) {
 	f := newFanout(fanoutOptions{connectTimeout: time.Second})
 	defer f.close()
 	f.setTopology(replicaMap(t, "127.0.0.1:1", addr))
-	f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"))
+	f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"), okReply)
 	waitFor(t, "first write", 10*time.Second, func() bool { return len(node.commands()) == 1 })
 
 	node.close()
 	waitFor(t, "replica marked lagging", 10*time.Second, func() bool { return snapshotOf(f, addr).state == replicaLagging })
 	for range 10 {
-		f.Written(0, resp.AppendCommand(nil, "SET", "a", "2"))
+		f.Written(0, resp.AppendCommand(nil, "SET", "a", "2"), okReply)
 	}
 	st := snapshotOf(f, addr)
 	if st.dropped < 10 || st.queued != 0 || st.lagEvents != 1 {
@@ -231,7 +251,7 @@ func TestFanoutReplicaDownAndBack(t *testing.T) {
 	// The same port again: it is fed new writes, and reported as needing a resync.
 	back := startTestNode(t, addr)
 	waitFor(t, "replica back", 10*time.Second, func() bool { return snapshotOf(f, addr).state == replicaResync })
-	f.Written(0, resp.AppendCommand(nil, "SET", "a", "3"))
+	f.Written(0, resp.AppendCommand(nil, "SET", "a", "3"), okReply)
 	waitFor(t, "write after return", 10*time.Second, func() bool { return len(back.commands()) == 1 })
 	if got := back.commands()[0]; got != "SET a 3" {
 		t.Fatalf("replica got %q after coming back", got)
@@ -255,7 +275,7 @@ func TestFanoutReplicaNeverUp(t *testing.T) {
 	// No write was missed: when it comes up it is in step.
 	node := startTestNode(t, addr)
 	waitFor(t, "replica online", 10*time.Second, func() bool { return snapshotOf(f, addr).state == replicaOnline })
-	f.Written(0, resp.AppendCommand(nil, "INCR", "n"))
+	f.Written(0, resp.AppendCommand(nil, "INCR", "n"), okReply)
 	waitFor(t, "write", 10*time.Second, func() bool { return len(node.commands()) == 1 })
 }
 
@@ -268,7 +288,7 @@ func TestFanoutSlowReplica(t *testing.T) {
 		f := newFanout(fanoutOptions{readTimeout: 300 * time.Millisecond})
 		defer f.close()
 		f.setTopology(replicaMap(t, "127.0.0.1:1", node.addr()))
-		f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"))
+		f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"), okReply)
 		waitFor(t, "silent replica lagging", 10*time.Second, func() bool { return snapshotOf(f, node.addr()).lagEvents > 0 })
 		if st := snapshotOf(f, node.addr()); st.dropped != 1 {
 			t.Fatalf("%+v: the unanswered write counts as dropped", st)
@@ -279,7 +299,7 @@ func TestFanoutSlowReplica(t *testing.T) {
 		f := newFanout(fanoutOptions{queueBytes: 64 << 10, queueCmds: 1000, writeTimeout: 500 * time.Millisecond})
 		defer f.close()
 		f.setTopology(replicaMap(t, "127.0.0.1:1", node.addr()))
-		f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"))
+		f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"), okReply)
 		waitFor(t, "connected", 10*time.Second, func() bool { return len(node.commands()) == 1 })
 		node.mu.Lock()
 		node.stall = make(chan struct{})
@@ -290,7 +310,7 @@ func TestFanoutSlowReplica(t *testing.T) {
 		// queue fills; 100,000 writes are 400 MB.
 		lagged := false
 		for i := 0; i < 100000 && !lagged; i++ {
-			f.Written(0, cmd)
+			f.Written(0, cmd, okReply)
 			st := snapshotOf(f, node.addr())
 			if st.queuedBytes > 64<<10 {
 				t.Fatalf("queue holds %d bytes, more than its bound", st.queuedBytes)
@@ -314,7 +334,7 @@ func TestFanoutAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.setTopology(m)
-	f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"))
+	f.Written(0, resp.AppendCommand(nil, "SET", "a", "1"), okReply)
 	waitFor(t, "AUTH then the write", 10*time.Second, func() bool { return len(node.commands()) == 2 })
 	if got := node.commands(); got[0] != "AUTH pw" || got[1] != "SET a 1" {
 		t.Fatalf("replica got %q", got)

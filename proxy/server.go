@@ -80,14 +80,16 @@ type routes struct {
 
 // replicator receives, from a primary's link and in the primary's reply
 // order, every write command the primary accepted (its reply is not an
-// error). cmd is the request's RESP bytes, valid only during the call.
+// error). cmd is the request's RESP bytes and reply the primary's raw
+// reply (what a non-deterministic write did: SPOP), both valid only during
+// the call.
 type replicator interface {
-	Written(shard int, cmd []byte)
+	Written(shard int, cmd, reply []byte)
 }
 
 type noReplicator struct{}
 
-func (noReplicator) Written(int, []byte) {}
+func (noReplicator) Written(int, []byte, []byte) {}
 
 var _ replicator = noReplicator{}
 
