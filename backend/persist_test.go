@@ -333,3 +333,27 @@ func TestAOFRewriteUnderCrossShardWrites(t *testing.T) {
 		t.Errorf("digest after rewrites under load and a restart %q, want %q", got, digest)
 	}
 }
+
+// TestAOFBlockedPopServed logs a pop served to a blocked client after the
+// push that served it: a restart finds the list as the clients left it.
+func TestAOFBlockedPopServed(t *testing.T) {
+	dir := t.TempDir()
+	s1, addr := startTestServerOptions(t, aofTestOptions(dir, "always"))
+	a, b := dialTest(t, addr), dialTest(t, addr)
+	a.nc.SetDeadline(time.Now().Add(10 * time.Second))
+	a.nc.Write([]byte("*3\r\n$5\r\nBLPOP\r\n$1\r\nl\r\n$1\r\n0\r\n"))
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(b.raw("CLIENT", "LIST"), "cmd=blpop") {
+		if time.Now().After(deadline) {
+			t.Fatal("BLPOP did not block")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.expect(":2\r\n", "RPUSH", "l", "x", "y")
+	if r, err := a.rr.ReadRaw(); err != nil || string(r) != "*2\r\n$1\r\nl\r\n$1\r\nx\r\n" {
+		t.Fatalf("BLPOP: %q, %v", r, err)
+	}
+	s1.Close()
+	_, addr2 := startTestServerOptions(t, aofTestOptions(dir, "always"))
+	dialTest(t, addr2).expect("*1\r\n$1\r\ny\r\n", "LRANGE", "l", "0", "-1")
+}
