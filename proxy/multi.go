@@ -368,8 +368,9 @@ func (ss *session) txQueue(cmd *command.Command, args [][]byte) {
 		return
 	}
 	if cmd.Name == "watch" {
+		// Refused by WATCH itself, not before queueing: Redis does not
+		// flag the transaction.
 		ss.w.WriteError(errWatchMulti)
-		tx.dirty = true
 		return
 	}
 	if cmd.Name == "select" && string(args[1]) != "0" {
@@ -526,8 +527,7 @@ func cmdDiscard(ss *session, args [][]byte) {
 func cmdWatch(ss *session, args [][]byte) {
 	st := ss.state()
 	if st.tx != nil && st.tx.multi {
-		ss.w.WriteError(errWatchMulti)
-		st.tx.dirty = true
+		ss.w.WriteError(errWatchMulti) // not flagged, as in Redis
 		return
 	}
 	slot, _, cross := ss.slotOf(command.Lookup(args[0]), args)
