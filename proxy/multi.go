@@ -112,8 +112,7 @@ func (ss *session) updateIntercept() {
 func stateIntercept(ss *session, cmd *command.Command, args [][]byte) bool {
 	st := ss.st
 	if ss.proto == 2 && st.ps.active() && !allowedSubscribed(cmd) {
-		ss.fail("ERR Can't execute '" + cmd.Name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
-		ss.rejected()
+		ss.refuse(cmd, "ERR Can't execute '"+cmd.Name+"': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
 		return true
 	}
 	switch cmd.Name {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -207,15 +208,13 @@ func (ss *session) dispatch(args [][]byte) {
 		return
 	}
 	if !cmd.ArityOK(len(args)) {
-		ss.fail(command.ArityError(cmd))
-		ss.rejected()
+		ss.refuse(cmd, command.ArityError(cmd))
 		return
 	}
 	ss.lastCmd.Store(cmd)
 	ss.srv.stats.commands.Add(1)
 	if !ss.authed && !cmd.Has(command.NoAuth) {
-		ss.fail(errNoAuth)
-		ss.rejected()
+		ss.refuse(cmd, errNoAuth)
 		return
 	}
 	if ss.intercept != nil && ss.intercept(ss, cmd, args) {
@@ -227,6 +226,20 @@ func (ss *session) dispatch(args [][]byte) {
 		return
 	}
 	ss.route(cmd, args)
+}
+
+// refuse answers a request that Redis rejects before running it
+// (rejectCommand): it flags the transaction in progress, and a refused
+// EXEC answers EXECABORT with the reason and discards the transaction.
+func (ss *session) refuse(cmd *command.Command, msg string) {
+	if cmd.Name == "exec" {
+		ss.fail("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(msg, "ERR "))
+		ss.rejected()
+		ss.endTx(false)
+		return
+	}
+	ss.fail(msg)
+	ss.rejected()
 }
 
 // fail adds an error reply to the batch, in order with the others.
