@@ -100,8 +100,11 @@ func newLink(srv *Server, addr, pass string, proto int) *link {
 		kick:  make(chan struct{}, 1),
 		done:  make(chan struct{}),
 	}
-	srv.goFunc(l.run)
-	srv.goFunc(l.writeLoop)
+	// A link made as the server closes (a RESP3 session's first request
+	// racing Close) starts closed: its calls fail at once.
+	if !srv.goFunc(l.run) || !srv.goFunc(l.writeLoop) {
+		l.close()
+	}
 	return l
 }
 

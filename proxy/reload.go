@@ -54,7 +54,7 @@ func (s *Server) Reload(cfg *topology.Config) error {
 		// before the swap: the old links stay open for that batch (it ends
 		// within the read timeout), then close.
 		grace := s.timeouts().read + time.Second
-		s.goFunc(func() {
+		retireLater := func() {
 			t := time.NewTimer(grace)
 			defer t.Stop()
 			select {
@@ -64,7 +64,12 @@ func (s *Server) Reload(cfg *topology.Config) error {
 			for _, p := range retire {
 				p.close()
 			}
-		})
+		}
+		if !s.goFunc(retireLater) {
+			for _, p := range retire { // the server is closing
+				p.close()
+			}
+		}
 	}
 	s.routes()
 	s.log.Info().Int("shards", m.NumShards()).Int("retired_nodes", len(retire)).Msg("topology reloaded")

@@ -56,8 +56,10 @@ type Server struct {
 	closed    bool
 	done      chan struct{}
 
-	wg  sync.WaitGroup // every goroutine the server started
-	swg sync.WaitGroup // sessions only
+	wg    sync.WaitGroup // every goroutine the server started
+	gmu   sync.Mutex     // guards gdone and orders wg.Add before wg.Wait
+	gdone bool           // Close waits on wg: goFunc starts nothing more
+	swg   sync.WaitGroup // sessions only
 }
 
 // conf is the configuration in force, swapped as a whole by Reload.
@@ -239,13 +241,22 @@ func (s *Server) poolLocked(addr string) *pool {
 	return p
 }
 
-// goFunc runs f in a goroutine the server waits for when it closes.
-func (s *Server) goFunc(f func()) {
+// goFunc runs f in a goroutine the server waits for when it closes, and
+// reports whether it did: once Close waits for the server's goroutines it
+// starts none (a WaitGroup must not grow while it is waited for), and the
+// caller must then undo what f would have served (newLink closes the link).
+func (s *Server) goFunc(f func()) bool {
+	s.gmu.Lock()
+	defer s.gmu.Unlock()
+	if s.gdone {
+		return false
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		f()
 	}()
+	return true
 }
 
 // dial connects to the node at addr for a connection of its own (MULTI,
@@ -467,6 +478,9 @@ func (s *Server) Close() error {
 	if c, ok := s.repl.(interface{ close() }); ok {
 		c.close() // after the links: no more writes to fan out
 	}
+	s.gmu.Lock()
+	s.gdone = true
+	s.gmu.Unlock()
 	s.wg.Wait()
 	return nil
 }
