@@ -15,12 +15,13 @@ import (
 	"github.com/shardis/shardis/topology"
 )
 
-const proxyUsage = `usage: shardis proxy [-config FILE] [-name NAME] [-loglevel LEVEL]
+const proxyUsage = `usage: shardis proxy [-config FILE] [-name NAME] [-loglevel LEVEL] [-cpuprofile FILE]
 
 Runs one proxy of a deployment: it listens where the file's [[proxy]] named
 NAME (the first one by default) says, and routes every command to the shard
 that owns its keys' hash slot. SIGHUP reloads the file; an invalid file is
-refused and the running topology kept.
+refused and the running topology kept. -cpuprofile FILE writes a Go CPU
+profile until the proxy stops.
 `
 
 // hangups delivers SIGHUP; main sets it, tests may leave it nil.
@@ -33,6 +34,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	path := fs.String("config", "config.toml", "the deployment's TOML file")
 	name := fs.String("name", "", "which [[proxy]] of the file this is (default the first)")
 	level := fs.String("loglevel", "info", "log level: debug, info, warn, error")
+	cpuprofile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the proxy stops")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -57,6 +59,14 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		fmt.Fprintf(stderr, "shardis proxy: %v\n", err)
 		return 2
+	}
+	if *cpuprofile != "" {
+		stopProfile, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "shardis proxy: %v\n", err)
+			return 1
+		}
+		defer stopProfile()
 	}
 	return serveProxies(ctx, []*proxy.Server{srv}, *path, log)
 }
