@@ -124,6 +124,7 @@ func replicates(cmd *command.Command) bool {
 // fanout.
 func (s *Server) replicationInfo() []string {
 	if f, ok := s.repl.(*fanout); ok {
+		f.setTopology(s.slots.Load()) // a reload with no write since
 		return f.info()
 	}
 	return nil
