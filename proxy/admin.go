@@ -142,7 +142,7 @@ func configReply(ctx context.Context, w *resp.Writer, args [][]byte, f *configFa
 		}
 	case "set":
 		if len(args)%2 != 0 {
-			w.WriteError(command.ArityError(sub))
+			w.WriteError(errSyntax) // a name without a value, as Redis answers
 			return
 		}
 		replies, err := nodes.callAll(ctx, args...)
