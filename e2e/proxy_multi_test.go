@@ -74,6 +74,32 @@ func TestInteropProxyStateRedis(t *testing.T) {
 	t.Run("BlockingPipeline", func(t *testing.T) { testProxyBlockingPipeline(t, d, node) })
 	t.Run("Pubsub", func(t *testing.T) { testProxyPubsub(t, d, node) })
 	t.Run("PubsubReplies", func(t *testing.T) { testProxyPubsubReplies(t, d, node) })
+	t.Run("XReadBlock", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		rdb := redis.NewClient(&redis.Options{Addr: d.addr})
+		defer rdb.Close()
+		for _, k := range keysOnEveryShard("stream", 1) {
+			reader := redis.NewClient(&redis.Options{Addr: d.addr})
+			done := make(chan error, 1)
+			go func() {
+				res, err := reader.XRead(ctx, &redis.XReadArgs{Streams: []string{k, "$"}, Block: 0}).Result()
+				if err == nil && (len(res) != 1 || len(res[0].Messages) != 1 || res[0].Messages[0].Values["f"] != "v") {
+					err = fmt.Errorf("XREAD = %+v", res)
+				}
+				done <- err
+			}()
+			owner := direct(t, node(ownerOf(k)))
+			eventually(t, "XREAD to block", func() bool { return nodeInfoInt(t, owner, "blocked_clients") == 1 })
+			if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: k, Values: []string{"f", "v"}}).Err(); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("XREAD BLOCK 0 on %s: %v", k, err)
+			}
+			reader.Close()
+		}
+	})
 }
 
 func testProxyMulti(t *testing.T, d *deployment, node func(int) string) {

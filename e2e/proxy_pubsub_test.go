@@ -242,3 +242,76 @@ func sendRead(c *rawConn, n int, cmds ...[]string) []string {
 	}
 	return out
 }
+
+// TestProxyPubsubNodeDown checks that a subscriber whose node goes away
+// loses its connection, so that go-redis subscribes again, and that RESET
+// leaves subscribed mode.
+func TestProxyPubsubNodeDown(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ch := keysOnEveryShard("down", 1)[1] // on node 1
+	sub := redis.NewClient(&redis.Options{Addr: d.addr, MaxRetries: -1})
+	defer sub.Close()
+	ps := sub.Subscribe(ctx, ch)
+	defer ps.Close()
+	if _, err := ps.ReceiveTimeout(ctx, 5*time.Second); err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	d.stopNode(1)
+	if m, err := ps.ReceiveTimeout(ctx, 5*time.Second); err == nil {
+		t.Fatalf("receive with the node down: %#v, want an error", m)
+	}
+	d.restartNode(1)
+	pub := redis.NewClient(&redis.Options{Addr: d.addr})
+	defer pub.Close()
+	// go-redis subscribes again on its next receive; publish until the
+	// new subscription hears it.
+	got := make(chan string, 1)
+	go func() {
+		for {
+			m, err := ps.ReceiveTimeout(ctx, 10*time.Second)
+			if msg, ok := m.(*redis.Message); ok {
+				got <- msg.Payload
+				return
+			}
+			if err != nil && ctx.Err() != nil {
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for heard := false; !heard; {
+		pub.Publish(ctx, ch, "back")
+		select {
+		case p := <-got:
+			if p != "back" {
+				t.Fatalf("message %q", p)
+			}
+			heard = true
+		case <-time.After(50 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatal("no message after the node came back")
+			}
+		}
+	}
+	// RESET leaves subscribed mode and drops the subscription (on node 0,
+	// whose shared links did not have to redial).
+	ch0 := keysOnEveryShard("down", 1)[0]
+	if err := ps.Subscribe(ctx, ch0); err != nil {
+		t.Fatal(err)
+	}
+	for confirmed := false; !confirmed; { // skip the leftover "back" messages
+		m, err := ps.ReceiveTimeout(ctx, 5*time.Second)
+		if err != nil {
+			t.Fatalf("subscribe %s: %v", ch0, err)
+		}
+		s, ok := m.(*redis.Subscription)
+		confirmed = ok && s.Channel == ch0
+	}
+	c := dialRaw(t, d.addr)
+	got2 := sendRead(c, 4, []string{"SUBSCRIBE", ch0}, []string{"RESET"}, []string{"GET", ch0}, []string{"PUBLISH", ch0, "x"})
+	if got2[1] != "+RESET\r\n" || got2[2] != "$-1\r\n" || got2[3] != ":1\r\n" {
+		t.Fatalf("SUBSCRIBE, RESET, GET, PUBLISH: %q", got2)
+	}
+}
