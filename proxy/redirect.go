@@ -81,15 +81,6 @@ func (r redirection) target(from string) string {
 	return net.JoinHostPort(fromHost, port)
 }
 
-// isRedirection is the cheap test the reply path makes on every error reply
-// before parsing it: a reply that is not an error starting with MOVED or ASK
-// costs two byte comparisons.
-func isRedirection(reply []byte) bool {
-	return len(reply) > 4 && reply[0] == '-' &&
-		(reply[1] == 'M' && bytes.HasPrefix(reply, []byte("-MOVED ")) ||
-			reply[1] == 'A' && bytes.HasPrefix(reply, []byte("-ASK ")))
-}
-
 func init() { redirectHook = followRedirect }
 
 // redirectStats count what the proxy did about redirections, for INFO.

@@ -43,13 +43,13 @@ func TestParseRedirection(t *testing.T) {
 		if ok != tc.ok || got != tc.want {
 			t.Errorf("parseRedirection(%q) = %+v, %v; want %+v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
-		if tc.ok && tc.in[0] == '-' && !isRedirection([]byte(tc.in)) {
-			t.Errorf("isRedirection(%q) = false", tc.in)
+		if tc.ok && tc.in[0] == '-' && !isRedirect([]byte(tc.in)) {
+			t.Errorf("isRedirect(%q) = false", tc.in)
 		}
 	}
 	for _, s := range []string{"-ERR x\r\n", "+MOVED 1 a:1\r\n", "$5\r\nMOVED\r\n", "-MOV", ""} {
-		if isRedirection([]byte(s)) {
-			t.Errorf("isRedirection(%q) = true", s)
+		if isRedirect([]byte(s)) {
+			t.Errorf("isRedirect(%q) = true", s)
 		}
 	}
 }
