@@ -138,3 +138,32 @@ func testProxyBlockingPipeline(t *testing.T, d *deployment, node func(int) strin
 		t.Fatalf("LLEN after a push with the popper gone = %d, want 1", n)
 	}
 }
+
+// TestProxyShutdownWhileBlocked checks that a client blocked forever does
+// not hold up the proxy's Shutdown past its deadline, and that its node
+// connection goes with it.
+func TestProxyShutdownWhileBlocked(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	k := "shutdown-blocked"
+	owner := direct(t, d.node(ownerOf(k)))
+	c := dialRaw(t, d.addr)
+	if _, err := c.nc.Write([]byte(fmt.Sprintf("*3\r\n$5\r\nBLPOP\r\n$%d\r\n%s\r\n$1\r\n0\r\n", len(k), k))); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pop to block", func() bool { return nodeInfoInt(t, owner, "blocked_clients") == 1 })
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- d.proxy.Shutdown(ctx) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown = %v, want the context's deadline", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Shutdown did not return with a client blocked")
+	}
+	eventually(t, "the node to forget the blocked client", func() bool {
+		return nodeInfoInt(t, owner, "blocked_clients") == 0
+	})
+}

@@ -315,3 +315,21 @@ func TestProxyPubsubNodeDown(t *testing.T) {
 		t.Fatalf("SUBSCRIBE, RESET, GET, PUBLISH: %q", got2)
 	}
 }
+
+// TestProxyPsubscribeNodeDown checks that a pattern one shard cannot take
+// is refused and left on no shard.
+func TestProxyPsubscribeNodeDown(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	ks := keysOnEveryShard("q", 1)
+	d.stopNode(1)
+	c := dialRaw(t, d.addr)
+	if got := c.one("PSUBSCRIBE", "q*"); !strings.HasPrefix(got, "-CLUSTERDOWN The cluster is down: node ") {
+		t.Fatalf("PSUBSCRIBE with a shard down: %q", got)
+	}
+	if got := c.one("PUBLISH", ks[0], "x"); got != ":0\r\n" {
+		t.Fatalf("PUBLISH on a shard that is up: %q, want no receiver", got)
+	}
+	if got := c.one("GET", ks[0]); got != "$-1\r\n" {
+		t.Fatalf("GET after the refused PSUBSCRIBE (not subscribed): %q", got)
+	}
+}

@@ -426,6 +426,19 @@ func (ss *session) subscribe(kind int, args [][]byte) {
 		o.add(addr, name)
 	}
 	failed := ss.runOp(ps, subNames[kind][0], &o)
+	if kind == kindPattern && len(failed) > 0 {
+		// A pattern the client is told it did not get must not stay on
+		// the shards that took it.
+		var undo op
+		for _, a := range o.order {
+			if failed[a] == "" && ps.conns[a] != nil {
+				for _, name := range o.names[a] {
+					undo.add(a, name)
+				}
+			}
+		}
+		ss.runOp(ps, "punsubscribe", &undo)
+	}
 	verb := subNames[kind][0]
 	for _, name := range args[1:] {
 		n := string(name)
@@ -469,7 +482,7 @@ func (ss *session) subscribe(kind int, args [][]byte) {
 		ss.w.WriteInt(ps.count(kind))
 	}
 	ps.release()
-	ss.updateIntercept()
+	ss.closeIdle(ps)
 }
 
 // unsubscribe is UNSUBSCRIBE, PUNSUBSCRIBE and SUNSUBSCRIBE.
