@@ -1,8 +1,12 @@
 package proxy
 
 import (
+	"context"
+	"errors"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shardis/shardis/internal/resp"
 	"github.com/shardis/shardis/topology"
@@ -72,5 +76,52 @@ func TestClusterShardsMalformed(t *testing.T) {
 		if _, err := clusterShards(v, "h", ""); err == nil {
 			t.Errorf("clusterShards(%q): no error", strings.TrimSpace(s))
 		}
+	}
+}
+
+// TestClusterSourceSeeds reads a slot map from the second seed when the
+// first is down, and reads it again on MOVED at most once per interval.
+func TestClusterSourceSeeds(t *testing.T) {
+	seed := startTestNode(t, "127.0.0.1:0")
+	seed.reply = func(_, cmd string) string {
+		if cmd == "CLUSTER SLOTS" {
+			return clusterSlotsReply
+		}
+		return "-ERR unexpected " + cmd + "\r\n"
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := ln.Addr().String()
+	ln.Close()
+	cs := &clusterSource{seeds: []string{down, seed.addr()}, connectTimeout: time.Second, readTimeout: 5 * time.Second}
+	m, err := cs.load(context.Background(), nil)
+	if err != nil {
+		t.Fatalf("load with the first seed down: %v", err)
+	}
+	if m.Owned() != topology.SlotCount || m.NumShards() != 3 {
+		t.Fatalf("map of %d slots in %d shards", m.Owned(), m.NumShards())
+	}
+	host, _, _ := net.SplitHostPort(seed.addr())
+	if got := m.Owner(12000).Primary.Address; got != net.JoinHostPort(host, "30003") {
+		t.Fatalf("a node without endpoint is at %s, want the seed's host", got)
+	}
+
+	// No seed answers: an error naming each.
+	cs2 := &clusterSource{seeds: []string{down}, connectTimeout: time.Second, readTimeout: time.Second}
+	if _, err := cs2.load(context.Background(), nil); !errors.Is(err, errNoSeed) || !strings.Contains(err.Error(), down) {
+		t.Fatalf("load with every seed down: %v", err)
+	}
+
+	// refresh: one read for a burst of MOVED, and the map swapped in.
+	s, _ := startTestProxy(t, "", "127.0.0.1:1")
+	before := len(seed.commands())
+	for range 20 {
+		cs.refresh(s)
+	}
+	waitFor(t, "refreshed map swapped in", 10*time.Second, func() bool { return s.slots.Load().NumShards() == 3 })
+	if n := len(seed.commands()) - before; n != 1 {
+		t.Fatalf("20 refreshes within the interval read CLUSTER SLOTS %d times, want 1", n)
 	}
 }
