@@ -145,7 +145,7 @@ func (c *Client) serve() {
 			var pe *resp.ProtocolError
 			if errors.As(err, &pe) {
 				c.w.WriteError("ERR " + pe.Msg)
-				c.w.Flush()
+				c.flush(false) // waits for the AOF like any batch
 				c.srv.log.Debug().Str("client", c.conn.RemoteAddr().String()).Msg(pe.Msg)
 			} else if !errors.Is(err, io.EOF) && !errors.Is(err, errClientClosing) {
 				c.srv.log.Debug().Err(err).Msg("client read")

@@ -799,6 +799,12 @@ func srandRepeated(c *Client, sh *shard, s *setValue, n int64) {
 	}
 	snap := s.clone()
 	c.unlockShard(sh)
+	// The batch's replies so far go out below: the AOF must hold their
+	// writes first.
+	if err := c.waitDurable(); err != nil {
+		c.aofFailed(err)
+		return
+	}
 	c.w.WriteArrayLen(int(n))
 	for ; n > 0; n-- {
 		writeElem(c, snap.elem(rand.IntN(card)))

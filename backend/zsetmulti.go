@@ -336,6 +336,12 @@ func zrandRepeated(c *Client, sh *shard, z *zset, n uint64, withScores, pairs bo
 	}
 	snap := z.tree.appendItems(make([]zitem, 0, size))
 	c.unlockShard(sh)
+	// The batch's replies so far go out below: the AOF must hold their
+	// writes first.
+	if err := c.waitDurable(); err != nil {
+		c.aofFailed(err)
+		return
+	}
 	header()
 	for ; n > 0; n-- {
 		writeScoredItem(c, &snap[rand.IntN(size)], withScores, pairs)
