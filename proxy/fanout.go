@@ -72,6 +72,11 @@ func (s *Server) callPools(ctx context.Context, pools []*pool, first int, args [
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	for i := range calls {
+		if isRedirect(calls[i].reply) {
+			s.follow(&calls[i], 2, id) // redirect.go
+		}
+	}
 	vals := make([]resp.Value, len(pools))
 	var firstErr error
 	for i := range calls {

@@ -115,8 +115,11 @@ var askingReq = []byte("*1\r\n$6\r\nASKING\r\n")
 // whole map read again, throttled); ASK does not: the slot still belongs to
 // the node that answered, ASKING is valid for one command only. Both keep
 // the proxy's promise that clients never see either.
-func followRedirect(ss *session, c *call) {
-	s := ss.srv
+func followRedirect(ss *session, c *call) { ss.srv.follow(c, ss.proto, ss.id) }
+
+// follow is followRedirect for a call made with protocol proto by the
+// client (or handler) id, which picks the links it uses.
+func (s *Server) follow(c *call, proto int, id int64) {
 	from := c.link.addr
 	for range maxRedirects {
 		r, ok := parseRedirection(c.reply)
@@ -137,7 +140,7 @@ func followRedirect(ss *session, c *call) {
 		if c.shard < 0 {
 			c.write = false
 		}
-		l := s.poolAt(to).pick(ss.proto, ss.id)
+		l := s.poolAt(to).pick(proto, id)
 		if r.ask {
 			ask := &call{req: askingReq, wait: c.wait}
 			c.wait.n.Store(2)

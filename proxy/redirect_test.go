@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"slices"
@@ -146,6 +147,12 @@ func TestFollowRedirect(t *testing.T) {
 		t.Fatalf("after ASK the slot's owner is %v, want still %s", o, a.addr())
 	}
 
+	// A handler's node call is redirected too.
+	v, err := s.callAddr(context.Background(), a.addr(), []byte("SET"), []byte("moved"), []byte("1"))
+	if err != nil || v.Type != '+' || string(v.Str) != "OK" {
+		t.Fatalf("node call redirected by MOVED: %v, %v", v, err)
+	}
+
 	// Nodes that keep redirecting each other: bounded, then TRYAGAIN.
 	if got := rawDo(t, nc, rr, "GET", "loop"); !strings.HasPrefix(got, "-TRYAGAIN slot "+strconv.Itoa(slot("loop"))+" was redirected 5 times") {
 		t.Fatalf("GET with endless redirections: %q", got)
@@ -153,7 +160,7 @@ func TestFollowRedirect(t *testing.T) {
 	if n := s.redirects.exhausted.Load(); n != 1 {
 		t.Fatalf("exhausted redirections counted %d", n)
 	}
-	if s.redirects.moved.Load() < 6 || s.redirects.ask.Load() != 1 {
+	if s.redirects.moved.Load() < 7 || s.redirects.ask.Load() != 1 {
 		t.Fatalf("redirections counted: moved %d, ask %d", s.redirects.moved.Load(), s.redirects.ask.Load())
 	}
 }
