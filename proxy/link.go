@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -264,6 +265,12 @@ func (l *link) writeLoop() {
 		case <-l.done:
 			return
 		}
+		// The session that kicked the writer waits for its replies next,
+		// and the writer would run at once (the kick made it the next
+		// goroutine of that processor) and send that one request: yield
+		// first, so that the other sessions the poller woke with the same
+		// readiness queue theirs, and one write carries them all.
+		runtime.Gosched()
 		l.write()
 	}
 }
