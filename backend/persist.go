@@ -628,7 +628,12 @@ func applyAppendOnly(s *Server, old, cur *Options) error {
 	}
 	// The files may hold an older dataset: the rewrite replaces them with
 	// this one. Until it commits, what is appended goes with the shards'
-	// routing like in any rewrite.
+	// routing like in any rewrite; a crash before then loads the old files
+	// and what was appended since.
+	if n := l.Info().CurrentSize; n > 0 {
+		s.log.Warn().Int64("bytes", n).Str("dir", l.Dir()).
+			Msg("CONFIG SET appendonly yes: the directory holds an older AOF; the rewrite now starting replaces it")
+	}
 	p.end.Store(0)
 	p.log.Store(l)
 	s.installSink()
