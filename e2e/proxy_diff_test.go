@@ -307,10 +307,10 @@ func runProxyRandom(p *pair, seed int64, n int, tagged bool) *proxyRun {
 
 // runProxyTx sends MULTI, a few generated string commands that the
 // transaction can hold (compared exactly, no keyless commands but PING and
-// ECHO), and EXEC or DISCARD.
+// ECHO), and EXEC or DISCARD: one by one, or all in one pipeline.
 func runProxyTx(p *pair, g *gen, mix proxyMix, total int, run *proxyRun) {
 	p.t.Helper()
-	p.do("MULTI")
+	cmds := [][]string{{"MULTI"}}
 	for k := 1 + g.intn(5); k > 0; {
 		o := mix.next(g, mix.table, total)
 		if proxySkips(o.args) || !batchable(o) || ruleFor(o.args).name != "exact" {
@@ -323,13 +323,21 @@ func runProxyTx(p *pair, g *gen, mix proxyMix, total int, run *proxyRun) {
 				continue
 			}
 		}
-		p.do(tagKeys(o.args)...)
+		cmds = append(cmds, tagKeys(o.args))
 		k--
 	}
 	if g.chance(0.8) {
-		p.do("EXEC")
+		cmds = append(cmds, []string{"EXEC"})
 	} else {
-		p.do("DISCARD")
+		cmds = append(cmds, []string{"DISCARD"})
+	}
+	if g.chance(0.5) {
+		// As client libraries send a transaction: in one write.
+		p.doBatch(cmds)
+	} else {
+		for _, a := range cmds {
+			p.do(a...)
+		}
 	}
 	run.tx++
 }
