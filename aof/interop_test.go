@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shardis/shardis/internal/resp"
+	"github.com/shardis/shardis/internal/testproc"
 )
 
 // requireTool returns the path of a tool, skipping the test without it
@@ -70,6 +71,7 @@ func startRedisAOF(t *testing.T, dir string, extra ...string) *redisConn {
 			"--daemonize", "no", "--dir", dir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no",
 			"--appendfsync", "always")
 		cmd.Args = append(cmd.Args, extra...)
+		cmd.SysProcAttr = testproc.Attr()
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)

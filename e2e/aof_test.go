@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/shardis/shardis/backend"
+	"github.com/shardis/shardis/internal/testproc"
 )
 
 // The append-only file of whole nodes: a restart gets the dataset back, a
@@ -56,6 +57,7 @@ func startNodeProc(t *testing.T, bin, dir string, args ...string) *nodeProc {
 	n := &nodeProc{cmd: exec.Command(bin, all...), exited: make(chan struct{}), out: &lockedBuffer{},
 		addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
 	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
+	n.cmd.SysProcAttr = testproc.Attr()
 	if err := n.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shardis/shardis/internal/testproc"
 )
 
 // interopRequired reports whether missing tools must fail tests instead of
@@ -126,6 +128,7 @@ func launchRedis(t testing.TB, bin string, port int, extraArgs []string) (string
 	}
 	args = append(args, extraArgs...)
 	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = testproc.Attr()
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/shardis/shardis/internal/testproc"
 )
 
 // startRedis starts a redis-server on a free port for the test and returns
@@ -35,6 +37,7 @@ func startRedis(t *testing.T) string {
 	l.Close()
 	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	cmd.SysProcAttr = testproc.Attr()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start redis-server: %v", err)
 	}

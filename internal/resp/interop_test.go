@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shardis/shardis/internal/testproc"
 )
 
 // startRedis starts a redis-server on a free port and returns its address.
@@ -53,6 +55,7 @@ func tryStartRedis(t *testing.T, bin string, extra []string) (string, error) {
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", t.TempDir()}, extra...)
 	cmd := exec.Command(bin, args...)
+	cmd.SysProcAttr = testproc.Attr()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return "", err
