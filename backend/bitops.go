@@ -681,6 +681,12 @@ func bitfieldGeneric(c *Client, args [][]byte, readonlyCmd bool) {
 		c.propArgs(args)
 		signalModifiedKey(c.db, key)
 		notifyKeyspaceEvent(c.srv, notifyString, "setbit", key, c.db.id)
+	} else if grown {
+		// Only OVERFLOW FAIL writes, which failed: the string was still
+		// created or padded with zeros. Redis counts no change and logs
+		// nothing (its AOF then rebuilds a shorter string); the command
+		// is logged, which pads the same way again.
+		c.propArgs(args)
 	}
 }
 

@@ -159,7 +159,7 @@ func (pr *propRunner) run(n int, deadline time.Time) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", quoteArgs(o.args), err)
 		}
-		if show != "" && len(o.args) > 1 && o.args[1] == show {
+		if show != "" && len(o.args) > 1 && (o.args[1] == show || show == "<empty>" && o.args[1] == "") {
 			pr.t.Logf("%s -> %s", quoteArgs(o.args), r)
 		}
 		pr.sent++
@@ -325,7 +325,7 @@ func replayRecords(t *testing.T, addr string, groups [][]backend.Record) []strin
 }
 
 // keyState is what the comparison looks at for one key.
-type keyState struct{ typ, expireAt, digest string }
+type keyState struct{ typ, expireAt, digest, value string }
 
 // datasetOf returns every live key of databases 0..dbs-1 of the server at
 // addr with its state, keyed "db\x00key". Every key is first looked up, so
@@ -353,6 +353,11 @@ func datasetOf(t *testing.T, addr string, dbs int) map[string]keyState {
 				typ:      typ,
 				expireAt: do("PEXPIRETIME", key).str,
 				digest:   do("DEBUG", "DIGEST-VALUE", key).String(),
+			}
+			if typ == "string" { // shown when it differs
+				st := out[strconv.Itoa(db)+"\x00"+key]
+				st.value = do("GET", key).String()
+				out[strconv.Itoa(db)+"\x00"+key] = st
 			}
 		}
 	}
@@ -469,7 +474,7 @@ func propagateReplay(t *testing.T, perClient int, opt propOptions, targets []rep
 	if k := os.Getenv("SHARDIS_PROP_SHOW"); k != "" {
 		for _, g := range groups {
 			for _, r := range g {
-				if strings.Contains(string(r.Cmd), "\r\n"+k+"\r\n") {
+				if k == "<empty>" && strings.Contains(string(r.Cmd), "$0\r\n\r\n") || strings.Contains(string(r.Cmd), "\r\n"+k+"\r\n") {
 					t.Logf("db %d: %q", r.DB, r.Cmd)
 				}
 			}
@@ -477,12 +482,13 @@ func propagateReplay(t *testing.T, perClient int, opt propOptions, targets []rep
 	}
 	for _, tg := range targets {
 		if tg.load != nil {
-			last := cps[len(cps)-1]
-			got := datasetOf(t, tg.load(t, groups[:last.upto]), 16)
-			if bad := compareDatasets(t, tg.name, last.want, got); bad > 0 {
-				t.Errorf("%s: %d of %d keys differ", tg.name, bad, len(last.want))
+			for i, cp := range cps {
+				got := datasetOf(t, tg.load(t, groups[:cp.upto]), 16)
+				if bad := compareDatasets(t, fmt.Sprintf("%s checkpoint %d", tg.name, i), cp.want, got); bad > 0 {
+					t.Fatalf("%s: checkpoint %d: %d of %d keys differ", tg.name, i, bad, len(cp.want))
+				}
+				keys += len(cp.want)
 			}
-			keys += len(last.want)
 			continue
 		}
 		target := tg.start(t)
