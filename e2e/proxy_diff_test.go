@@ -30,9 +30,10 @@ import (
 //     SCAN, commands without keys").
 //
 // Commands the proxy answers differently on purpose (SELECT other than 0,
-// SWAPDB, MOVE, COPY ... DB, DEBUG, CONFIG, INFO, ROLE and the CLIENT
-// subcommands it does not support, all documented in DIFFERENCES.md) are
-// not sent to either side.
+// SWAPDB, MOVE, COPY ... DB, DEBUG, PFSELFTEST, CONFIG but SET, INFO, ROLE
+// and the CLIENT subcommands it does not support, all documented in
+// DIFFERENCES.md) are not sent to either side; HELLO is compared but for
+// its id and its mode (cluster).
 
 // proxyTag is the hash tag every key carries in tagged mode.
 const proxyTag = "{p}"
@@ -407,6 +408,16 @@ var proxyEdgeLines = []string{
 	`SET h4 x`, `PFMERGE h4`, `APPEND h5 x`, `PFMERGE h5`, `DEL h1 h2 h3 h4 h5`,
 	// CONFIG SET with a name and no value is a syntax error, not arity.
 	`CONFIG SET hz 10 maxmemory`, `CONFIG SET hz`, `CONFIG SET hz 10`,
+	// What the proxy answers itself or fans out, with wrong arguments.
+	`PING a b`, `ECHO`, `ECHO a b`, `SELECT`, `SELECT 0 1`, `SELECT 0`, `CLIENT SETNAME "a b"`,
+	`CLIENT SETNAME a b`, `CLIENT GETNAME x`, `CLIENT ID x`, `CLIENT`, `CLIENT NOSUCH`, `RESET x`,
+	`DBSIZE x`, `KEYS`, `KEYS a b`, `RANDOMKEY x`, `FLUSHALL FOO`, `FLUSHDB ASYNC x`, `TIME x`,
+	`SCAN 0 COUNT 0`, `SCAN 0 COUNT -1`, `SCAN 0 COUNT x`, `SCAN 0 MATCH`, `SCAN 0 TYPE`, `SCAN 0 FOO bar`,
+	`SCAN 0 TYPE nosuch`, `SCAN`,
+	// Split commands, keys on every shard, wrong arguments too.
+	`MSET a 1 b 2 c 3 d 4`, `MGET a b c d nokey`, `MGET`, `MSET a`, `MSET a 1 b`, `EXISTS a b c a nokey`,
+	`TOUCH a b c nokey`, `DEL`, `EXISTS`, `TOUCH`, `UNLINK`, `DEL a b nokey`, `UNLINK c d nokey`,
+	`MGET a b c d`, `LPUSH a x`, `MGET a b`, `MSET a 1 a 2 b 3`, `MGET a b`, `FLUSHDB`, `DBSIZE`,
 }
 
 // TestInteropProxyDifferentialEdgeCases runs proxyEdgeLines through a proxy
