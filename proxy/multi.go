@@ -239,7 +239,7 @@ func nodeErr(addr string, err error) string {
 // slotOf returns the one slot of the request's keys: ok is false when it
 // has none, cross true when they span slots.
 func (ss *session) slotOf(cmd *command.Command, args [][]byte) (slot int, ok, cross bool) {
-	keys, err := cmd.Keys(args, ss.keys[:0])
+	keys, err := commandKeys(cmd, args, ss.keys[:0])
 	ss.keys = keys
 	if err != nil || len(keys) == 0 {
 		return 0, false, false

@@ -22,14 +22,7 @@ func (ss *session) route(cmd *command.Command, args [][]byte) {
 		ss.fail("ERR '" + cmd.Name + "' is not supported by the proxy")
 		return
 	}
-	keys, err := cmd.Keys(args, ss.keys[:0])
-	if err == command.ErrInvalidArguments && cmd.FirstKey > 0 && cmd.FirstKey < len(args) {
-		// A key spec that does not fit the arguments voids them all
-		// (Redis's getKeysUsingKeySpecs), yet the command may still run
-		// on its first key: PFMERGE dest without sources writes dest.
-		// Sent to slot 0's owner, it wrote there, on the wrong shard.
-		keys, err = append(keys[:0], cmd.FirstKey), nil
-	}
+	keys, err := commandKeys(cmd, args, ss.keys[:0])
 	ss.keys = keys
 	if err != nil || len(keys) == 0 {
 		// No keys (TIME, SCRIPT LOAD, ...) or arguments the node will
@@ -61,6 +54,19 @@ func (ss *session) route(cmd *command.Command, args [][]byte) {
 		return
 	}
 	ss.addCall(rt, shard, cmd, args)
+}
+
+// commandKeys is cmd.Keys, except that when a key spec that does not fit
+// the arguments voids them all (Redis's getKeysUsingKeySpecs), it gives the
+// command's first key: the command may still run on it (PFMERGE dest
+// without sources writes dest), and sent to slot 0's owner it wrote there,
+// on the wrong shard.
+func commandKeys(cmd *command.Command, args [][]byte, dst []int) ([]int, error) {
+	keys, err := cmd.Keys(args, dst)
+	if err == command.ErrInvalidArguments && cmd.FirstKey > 0 && cmd.FirstKey < len(args) {
+		return append(keys[:0], cmd.FirstKey), nil
+	}
+	return keys, err
 }
 
 // addCall adds a call of args to shard's primary to the batch.
