@@ -406,6 +406,9 @@ var proxyEdgeLines = []string{
 	// to the owner of slot 0 instead of dest's (keys on every shard).
 	`PFMERGE h1`, `EXISTS h1`, `PFMERGE h2`, `EXISTS h2`, `PFMERGE h3`, `EXISTS h3`,
 	`SET h4 x`, `PFMERGE h4`, `APPEND h5 x`, `PFMERGE h5`, `DEL h1 h2 h3 h4 h5`,
+	// The same inside a transaction of its own.
+	`MULTI`, `PFMERGE {p}h1`, `EXEC`, `EXISTS {p}h1`, `MULTI`, `PFMERGE h2`, `EXEC`, `EXISTS h2`,
+	`MULTI`, `PFMERGE h3`, `EXEC`, `EXISTS h3`, `DEL {p}h1 h2 h3`,
 	// CONFIG SET with a name and no value is a syntax error, not arity.
 	`CONFIG SET hz 10 maxmemory`, `CONFIG SET hz`, `CONFIG SET hz 10`,
 	// What the proxy answers itself or fans out, with wrong arguments.
