@@ -580,3 +580,28 @@ func runProxySequences(t *testing.T, oracle, proxyAddr string, seqs []sequence) 
 	}
 	return compared, skipped
 }
+
+// TestInteropProxyPipelinedHello sends pipelines that switch protocol
+// between split, fanned-out and routed commands, in one write, to the proxy
+// and to redis-server: the replies must match but for HELLO's id and mode.
+func TestInteropProxyPipelinedHello(t *testing.T) {
+	oracle := startRedis(t)
+	d := startDeployment(t, threeShards)
+	pipelines := []string{
+		"FLUSHALL\r\nMSET a 1 b 2 c 3\r\nMGET a b c nokey\r\nHELLO 3\r\nMGET a b c nokey\r\nHGETALL nokey\r\n" +
+			"EXISTS a b c\r\nHELLO 2\r\nMGET a b c nokey\r\nDBSIZE\r\nHELLO 3\r\nDEL a b c\r\nGET a\r\nKEYS nokey\r\n" +
+			"HELLO 2\r\nGET a\r\n",
+		"HELLO 3\r\nSET k v\r\nKEYS nomatch\r\nRANDOMKEY\r\nZADD z 1.5 m\r\nZSCORE z m\r\nHELLO 2\r\nZSCORE z m\r\n" +
+			"HELLO 3\r\nMGET k z\r\nHELLO 4\r\nRESET\r\nZSCORE z m\r\nUNLINK k z\r\n",
+	}
+	for i, in := range pipelines {
+		c := malformedCase{name: "pipelined-hello", input: in, tail: sentinel}
+		want := runMalformed(t, oracle, c)
+		got := runMalformed(t, d.addr, c)
+		w := helloIdentity.ReplaceAll(want.reply, nil)
+		g := helloIdentity.ReplaceAll(got.reply, nil)
+		if !bytes.Equal(w, g) || got.closed != want.closed || got.err != "" {
+			t.Errorf("pipeline %d:\n  redis-server: %s\n  proxy:        %s %s", i, quoteRaw(want.reply), quoteRaw(got.reply), got.err)
+		}
+	}
+}
