@@ -71,8 +71,10 @@ type dedicated struct {
 	nc    net.Conn
 	rr    *resp.ReplyReader
 	out   []byte
-	// Requests of a transaction sent ahead of their replies (drainTx).
+	// Requests of a transaction sent ahead of their replies (drainTx):
+	// skip replayed ones whose replies the client has had, then npend.
 	pending []byte
+	skip    int
 	npend   int
 }
 
@@ -116,7 +118,9 @@ func stateIntercept(ss *session, cmd *command.Command, args [][]byte) bool {
 		return true
 	}
 	switch cmd.Name {
-	case "reset", "quit", "exec", "discard", "multi", "watch":
+	case "exec":
+		return false // cmdExec sends EXEC with what is pending
+	case "reset", "quit", "discard", "multi", "watch":
 		ss.drainTx()
 		return false // their local handlers
 	}
@@ -278,24 +282,13 @@ func (ss *session) pin(tx *txState, slot int) bool {
 		return false
 	}
 	tx.d, tx.slot = d, slot
-	if len(tx.queue) == 0 {
-		return true
+	// The replayed requests go out with the next ones; the client has had
+	// their replies, so drainTx reads theirs without writing them.
+	for _, req := range tx.queue {
+		d.pending = append(d.pending, req...)
 	}
-	to := ss.srv.timeouts()
-	err = d.send(to, tx.queue...)
-	for i := 0; err == nil && i < len(tx.queue); i++ {
-		var raw []byte
-		raw, err = d.read(time.Now().Add(to.read))
-		if err == nil && len(raw) > 0 && (raw[0] == '-' || raw[0] == '!') {
-			tx.dirty = true
-		}
-	}
+	d.skip += len(tx.queue)
 	tx.queue = nil
-	if err != nil {
-		ss.w.WriteError(nodeErr(addr, err))
-		ss.breakTx(tx)
-		return false
-	}
 	return true
 }
 
@@ -435,35 +428,45 @@ const maxTxPending = 256
 // writes their replies, in order. Every path that writes a reply while a
 // transaction may have pending requests calls it first: the session's
 // BeforeFill, stateIntercept, rejected and txQueue's own replies.
-func (ss *session) drainTx() {
+//
+// It returns the last reply it wrote (valid until the connection's next
+// read), and false when the connection failed.
+func (ss *session) drainTx() ([]byte, bool) {
 	st := ss.st
-	if st == nil || st.tx == nil || st.tx.d == nil || st.tx.d.npend == 0 {
-		return
+	if st == nil || st.tx == nil || st.tx.d == nil || st.tx.d.npend+st.tx.d.skip == 0 {
+		return nil, true
 	}
 	tx, d := st.tx, st.tx.d
-	n := d.npend
-	d.npend = 0
+	skip, n := d.skip, d.npend
+	d.skip, d.npend = 0, 0
 	to := ss.srv.timeouts()
 	d.nc.SetWriteDeadline(time.Now().Add(to.write))
 	_, err := d.nc.Write(d.pending)
 	d.pending = d.pending[:0]
-	for range n {
+	var last []byte
+	for i := range skip + n {
 		var raw []byte
 		if err == nil {
 			raw, err = d.read(time.Now().Add(to.read))
+		}
+		if err == nil && (raw[0] == '-' || raw[0] == '!') {
+			tx.dirty = true
+		}
+		if i < skip {
+			continue
 		}
 		if err != nil {
 			ss.w.WriteError(nodeErr(d.addr, err))
 			continue
 		}
-		if raw[0] == '-' || raw[0] == '!' {
-			tx.dirty = true
-		}
 		ss.w.WriteRaw(raw)
+		last = raw
 	}
 	if err != nil {
 		ss.breakTx(tx)
+		return nil, false
 	}
+	return last, true
 }
 
 func cmdExec(ss *session, args [][]byte) {
@@ -474,11 +477,11 @@ func cmdExec(ss *session, args [][]byte) {
 		return
 	}
 	if tx.dirty {
+		ss.drainTx()
 		ss.w.WriteError(errExecAbort)
 		ss.endTx(false) // the node's MULTI (and WATCH) die with the connection
 		return
 	}
-	to := ss.srv.timeouts()
 	if tx.d == nil {
 		slot := max(tx.slot, 0)
 		if !ss.pin(tx, slot) {
@@ -486,13 +489,16 @@ func cmdExec(ss *session, args [][]byte) {
 			return
 		}
 	}
-	raw, err := tx.d.do(to, resp.AppendCommandBytes(nil, args))
-	if err != nil {
-		ss.w.WriteError(nodeErr(tx.d.addr, err))
+	// EXEC goes out with the transaction's last requests: one write and
+	// one round trip for a transaction the client pipelined.
+	d := tx.d
+	d.pending = resp.AppendCommandBytes(d.pending, args)
+	d.npend++
+	raw, ok := ss.drainTx()
+	if !ok {
 		ss.endTx(false)
 		return
 	}
-	ss.w.WriteRaw(raw)
 	if raw[0] == '*' && !bytes.HasPrefix(raw, []byte("*-1")) && tx.nwrites > 0 {
 		ss.srv.replicateTx(ss.srv.routes().m.ShardIndex(tx.slot), tx.writes, tx.nwrites)
 	}
