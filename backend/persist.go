@@ -573,13 +573,24 @@ func (s *Server) rewriteDetached() error {
 		return err
 	}
 	p := &s.aof
+	// Nothing is logged, but the lock helpers must call beforeWrite so
+	// that a command on dumped and undumped shards cannot leave the base
+	// half before and half after it: that takes a Sink (which drops what
+	// it gets while the log is off).
+	s.installSink()
 	if err := p.startRewriteLocked(l); err != nil {
+		s.removeSink()
 		l.Close()
 		return err
 	}
 	j := p.job.Load()
 	s.goFunc(func() {
 		<-j.done
+		p.mu.Lock()
+		if p.log.Load() == nil {
+			s.removeSink()
+		}
+		p.mu.Unlock()
 		l.Close()
 	})
 	return nil

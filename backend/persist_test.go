@@ -357,3 +357,26 @@ func TestAOFBlockedPopServed(t *testing.T) {
 	_, addr2 := startTestServerOptions(t, aofTestOptions(dir, "always"))
 	dialTest(t, addr2).expect("*1\r\n$1\r\ny\r\n", "LRANGE", "l", "0", "-1")
 }
+
+// TestAOFBGRewriteWhileOff writes the dataset's files when appendonly is
+// off; a node started on them has the dataset.
+func TestAOFBGRewriteWhileOff(t *testing.T) {
+	dir := t.TempDir()
+	o := DefaultOptions()
+	o.Dir = dir
+	o.EnableDebugCommand = "yes"
+	s1, addr := startTestServerOptions(t, o)
+	c := dialTest(t, addr)
+	fillTypes(t, c, "off:")
+	c.expect("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	waitRewrite(t, c)
+	if got := infoField(t, c, "aof_enabled"); got != "0" {
+		t.Errorf("aof_enabled:%s after BGREWRITEAOF with appendonly no", got)
+	}
+	digest := digestOf(t, c)
+	s1.Close()
+	_, addr2 := startTestServerOptions(t, aofTestOptions(dir, "no"))
+	if got := digestOf(t, dialTest(t, addr2)); got != digest {
+		t.Errorf("digest of a node started on the files %q, want %q", got, digest)
+	}
+}
