@@ -95,7 +95,7 @@ func proxySkips(args []string) bool {
 		}
 	case "CLIENT":
 		switch sub {
-		case "ID", "GETNAME", "SETNAME":
+		case "ID", "GETNAME", "SETNAME", "SETINFO":
 			return false
 		}
 		return true
@@ -414,7 +414,7 @@ var proxyEdgeLines = []string{
 	// What the proxy answers itself or fans out, with wrong arguments.
 	`PING a b`, `ECHO`, `ECHO a b`, `SELECT`, `SELECT 0 1`, `SELECT 0`, `CLIENT SETNAME "a b"`,
 	`CLIENT SETNAME a b`, `CLIENT GETNAME x`, `CLIENT ID x`, `CLIENT`, `CLIENT NOSUCH`, `RESET x`,
-	`DBSIZE x`, `KEYS`, `KEYS a b`, `RANDOMKEY x`, `FLUSHALL FOO`, `FLUSHDB ASYNC x`, `TIME x`,
+	`CLIENT SETINFO lib-name x`, `CLIENT SETINFO`, `CLIENT INFO x`, `CLIENT LIST x`, `CLIENT LIST TYPE nosuch`, `CLIENT KILL`, `CLIENT HELP x`, `DBSIZE x`, `KEYS`, `KEYS a b`, `RANDOMKEY x`, `FLUSHALL FOO`, `FLUSHDB ASYNC x`, `TIME x`,
 	`SCAN 0 COUNT 0`, `SCAN 0 COUNT -1`, `SCAN 0 COUNT x`, `SCAN 0 MATCH`, `SCAN 0 TYPE`, `SCAN 0 FOO bar`,
 	`SCAN 0 TYPE nosuch`, `SCAN`,
 	// Split commands, keys on every shard, wrong arguments too.
