@@ -10,7 +10,9 @@
 #
 # Environment: N (requests per test, default 200000), TESTS (default
 # set,get,mset), PIPELINES (default "1 16"), CLIENTS (default 50), KEYSPACE
-# (redis-benchmark -r, default 1000000, so keys spread over every shard).
+# (redis-benchmark -r, default 1000000, so keys spread over every shard),
+# PROXY_PROCS (shardis proxy -procs, default 1: one core, as nutcracker,
+# which is single-threaded; 0 lets the proxy use every core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -19,6 +21,7 @@ TESTS=${TESTS:-set,get,mset}
 PIPELINES=${PIPELINES:-1 16}
 CLIENTS=${CLIENTS:-50}
 KEYSPACE=${KEYSPACE:-1000000}
+PROXY_PROCS=${PROXY_PROCS:-1}
 
 for tool in redis-server redis-benchmark redis-cli nutcracker; do
 	command -v $tool >/dev/null || { echo "bench/proxy_compare.sh: $tool is not installed" >&2; exit 2; }
@@ -52,7 +55,7 @@ proxy_toml() {
 }
 start_proxy() { # port kind nodes...
 	proxy_toml "$@" >"$work/proxy-$1.toml"
-	bin/shardis proxy -config "$work/proxy-$1.toml" -loglevel warn >"$work/proxy-$1.log" 2>&1 & pids+=($!); waitport "$1"
+	bin/shardis proxy -config "$work/proxy-$1.toml" -loglevel warn -procs "$PROXY_PROCS" >"$work/proxy-$1.log" 2>&1 & pids+=($!); waitport "$1"
 }
 start_twemproxy() { # port nodes...
 	local port=$1; shift
@@ -92,7 +95,7 @@ median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else prin
 pick() { awk -v t=$1 -v P=$2 -v x=$3 -v c=$4 '$1==t && $2==P && $3==x {print $c}' "$res" | median; }
 
 echo
-echo "redis-benchmark -c $CLIENTS -n $N -r $KEYSPACE, median of $rounds rounds; requests/s (p99 ms)."
+echo "redis-benchmark -c $CLIENTS -n $N -r $KEYSPACE, median of $rounds rounds; requests/s (p99 ms); shardis proxy -procs $PROXY_PROCS."
 echo "Three redis-server nodes behind twemproxy and behind the shardis proxy; three shardis nodes behind the proxy; one shardis node direct."
 echo
 echo "| test | -P | twemproxy | proxy (redis nodes) | proxy / twemproxy | proxy (shardis nodes) | one node direct | proxy / direct |"

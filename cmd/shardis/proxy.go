@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -15,13 +16,16 @@ import (
 	"github.com/shardis/shardis/topology"
 )
 
-const proxyUsage = `usage: shardis proxy [-config FILE] [-name NAME] [-loglevel LEVEL] [-cpuprofile FILE]
+const proxyUsage = `usage: shardis proxy [-config FILE] [-name NAME] [-loglevel LEVEL] [-procs N] [-cpuprofile FILE]
 
 Runs one proxy of a deployment: it listens where the file's [[proxy]] named
 NAME (the first one by default) says, and routes every command to the shard
 that owns its keys' hash slot. SIGHUP reloads the file; an invalid file is
-refused and the running topology kept. -cpuprofile FILE writes a Go CPU
-profile until the proxy stops.
+refused and the running topology kept. -procs N runs the proxy's goroutines on
+at most N threads at once (GOMAXPROCS; default every core): with many clients
+each waiting for one reply at a time, 1 is fastest on a small machine, as
+every hand-off between goroutines stays on one thread. -cpuprofile FILE writes
+a Go CPU profile until the proxy stops.
 `
 
 // hangups delivers SIGHUP; main sets it, tests may leave it nil.
@@ -34,6 +38,7 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	path := fs.String("config", "config.toml", "the deployment's TOML file")
 	name := fs.String("name", "", "which [[proxy]] of the file this is (default the first)")
 	level := fs.String("loglevel", "info", "log level: debug, info, warn, error")
+	procs := fs.Int("procs", 0, "run on at most this many threads at once (GOMAXPROCS; 0: every core)")
 	cpuprofile := fs.String("cpuprofile", "", "write a Go CPU profile to this file until the proxy stops")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -44,6 +49,13 @@ func runProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "shardis proxy: unexpected argument %q\n\n%s", fs.Arg(0), proxyUsage)
 		return 2
+	}
+	if *procs < 0 {
+		fmt.Fprintf(stderr, "shardis proxy: -procs must be 0 or more, not %d\n", *procs)
+		return 2
+	}
+	if *procs > 0 {
+		runtime.GOMAXPROCS(*procs)
 	}
 	log, err := newLogger(stderr, mapLogLevel(*level))
 	if err != nil {
