@@ -168,6 +168,7 @@ func init() {
 			return
 		}
 		ss.endTx(false)
+		ss.leavePubsub()
 		ss.closePubsub()
 		ss.updateIntercept()
 	})

@@ -89,8 +89,6 @@ func init() {
 	registerLocal("unsubscribe", func(ss *session, args [][]byte) { ss.unsubscribe(kindChannel, args) })
 	registerLocal("punsubscribe", func(ss *session, args [][]byte) { ss.unsubscribe(kindPattern, args) })
 	registerLocal("sunsubscribe", func(ss *session, args [][]byte) { ss.unsubscribe(kindShard, args) })
-	registerLocal("publish", cmdPublish)
-	registerLocal("spublish", cmdPublish)
 	registerLocal("pubsub|channels", cmdPubsubUnion)
 	registerLocal("pubsub|shardchannels", cmdPubsubUnion)
 	registerLocal("pubsub|numsub", cmdPubsubNumsub)
@@ -307,6 +305,33 @@ func (ss *session) closePubsub() {
 		ps.closeConn(c)
 	}
 	ss.st.ps = nil
+}
+
+// leavePubsub unsubscribes from everything on the nodes and waits for
+// their confirmations (RESET): closing the connections alone would let a
+// PUBLISH right after RESET still count this client.
+func (ss *session) leavePubsub() {
+	if ss.st == nil || !ss.st.ps.active() {
+		return
+	}
+	ps := ss.st.ps
+	for kind := range subNames {
+		set := ps.set(kind)
+		var o op
+		for _, n := range set.names {
+			if kind == kindPattern {
+				for a := range ps.conns {
+					o.add(a, []byte(n))
+				}
+			} else if ps.conns[set.addr[n]] != nil {
+				o.add(set.addr[n], []byte(n))
+			}
+		}
+		ss.runOp(ps, subNames[kind][1], &o)
+	}
+	ps.mu.Lock()
+	ps.held = nil // messages for what the client has left
+	ps.mu.Unlock()
 }
 
 // op is one request's work on the nodes: the names to send to each.
@@ -572,16 +597,11 @@ func crossSlot(names [][]byte) bool {
 	return false
 }
 
-// cmdPublish sends PUBLISH and SPUBLISH to the primary of the channel's slot, in order
-// with the session's other calls.
-func cmdPublish(ss *session, args [][]byte) {
-	rt := ss.srv.routes()
-	shard := rt.m.ShardIndex(topology.Slot(args[1]))
-	if shard < 0 {
-		ss.w.WriteError(errNoOwner)
-		return
-	}
-	ss.addCall(rt, shard, command.Lookup(args[0]), args)
+// publishes reports whether cmd is PUBLISH or SPUBLISH, which routing
+// sends to the primary of the channel's slot, in order with the session's
+// other calls (the command table does not count channels as keys).
+func publishes(cmd *command.Command) bool {
+	return cmd.Name == "publish" || cmd.Name == "spublish"
 }
 
 // cmdPubsubUnion is PUBSUB CHANNELS and SHARDCHANNELS: every shard's

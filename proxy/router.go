@@ -92,7 +92,11 @@ func (ss *session) routeKeyless(cmd *command.Command, args [][]byte) {
 		return
 	}
 	rt := ss.srv.routes()
-	shard := rt.m.ShardIndex(0)
+	slot := 0
+	if publishes(cmd) {
+		slot = topology.Slot(args[1]) // the channel's owner (pubsub.go)
+	}
+	shard := rt.m.ShardIndex(slot)
 	if shard < 0 {
 		ss.fail(errNoOwner)
 		return
