@@ -60,3 +60,45 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		t.Fatalf("New with an unknown proxy name: %v", err)
 	}
 }
+
+// TestRESP3LinksRacingClose checks that RESP3 links made while the server
+// closes (a RESP3 client's first request racing Close) neither start
+// goroutines Close no longer waits for nor hold up Close, and that a link
+// made after Close fails its calls at once.
+func TestRESP3LinksRacingClose(t *testing.T) {
+	node := startOKNode(t)
+	for range 20 {
+		s, _ := startTestProxy(t, "", node)
+		p := s.routes().pools[0]
+		start := make(chan struct{})
+		picked := make(chan *link, 1)
+		go func() {
+			<-start
+			picked <- p.pick(3, 1)
+		}()
+		close(start)
+		s.Close()
+		l := <-picked
+		l.mu.Lock()
+		closed := l.closed
+		l.mu.Unlock()
+		if !closed {
+			t.Fatal("a RESP3 link made as the server closed is still open after Close")
+		}
+	}
+	s, _ := startTestProxy(t, "", node)
+	p := s.routes().pools[0]
+	s.Close()
+	w := newWaiter()
+	w.n.Store(1)
+	c := &call{req: []byte("*1\r\n$4\r\nPING\r\n"), wait: w}
+	p.pick(3, 7).send(c)
+	select {
+	case <-w.ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a call on a link made after Close did not complete")
+	}
+	if string(c.reply) != string(closedReply) {
+		t.Fatalf("reply on a link made after Close = %q, want %q", c.reply, closedReply)
+	}
+}
