@@ -14,9 +14,12 @@ import (
 )
 
 // linksPerNode is how many pipelined connections the proxy keeps to each
-// node per protocol version: enough that one slow reply does not stall
-// every client, few enough that requests coalesce into big writes.
-const linksPerNode = 2
+// node per protocol version. One, as twemproxy: the node serves a
+// connection's requests in order anyway, and every session's requests
+// coalesce into one write per node. Against two, with redis-benchmark -c 50
+// over three redis-server nodes (bench/proxy_compare.sh), it measured
+// 1.1-1.45x the throughput at -P 1 with a lower p99, and more at -P 16.
+const linksPerNode = 1
 
 // Reconnection backoff of a link whose node is down.
 const (
