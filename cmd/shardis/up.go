@@ -21,14 +21,14 @@ import (
 	"github.com/shardis/shardis/topology"
 )
 
-const upUsage = `usage: shardis up [-config FILE] [-loglevel LEVEL]
+const upUsage = `usage: shardis up [-config FILE] [-loglevel LEVEL] [-procs N]
 
 Starts a whole local deployment from a topology file (config.toml by
 default): every node with start = true (a shardis backend, or redis-server
 for kind = "redis"), each in its own process with its own directory and
 AOF, then every [[proxy]] of the file. Ctrl-C stops the proxies, then the
 nodes, which fsync their AOFs as they exit. SIGHUP reloads the proxies'
-topology.
+topology. -procs N: threads for the proxies, as for shardis proxy (default 1).
 `
 
 // nodeStartLimit bounds how long up waits for a node to answer PING; a node
@@ -41,6 +41,7 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, upUsage) }
 	path := fs.String("config", "config.toml", "the deployment's TOML file")
 	level := fs.String("loglevel", "info", "log level: debug, info, warn, error")
+	procs := fs.Int("procs", 1, "threads for the proxies (GOMAXPROCS of up's process; 0: every core); the nodes run in their own processes")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -51,6 +52,11 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shardis up: unexpected argument %q\n\n%s", fs.Arg(0), upUsage)
 		return 2
 	}
+	if *procs < 0 {
+		fmt.Fprintf(stderr, "shardis up: -procs must be 0 or more, not %d\n", *procs)
+		return 2
+	}
+	setProxyProcs(fs, *procs)
 	log, err := newLogger(stderr, mapLogLevel(*level))
 	if err != nil {
 		fmt.Fprintf(stderr, "shardis up: %v\n", err)
