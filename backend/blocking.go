@@ -74,8 +74,10 @@ type blockServe func(c *Client, db *DB, key []byte) bool
 // blockOptions are the less common parameters of a blocking command.
 type blockOptions struct {
 	// also is a key of the same database whose shard serve needs locked
-	// as well (BLMOVE's destination).
-	also []byte
+	// as well (BLMOVE's destination), when hasAlso. The flag, not also
+	// being nil, says so: "" is a key like any other.
+	also    []byte
+	hasAlso bool
 }
 
 // Reply texts of the blocking commands.
@@ -102,7 +104,9 @@ type waiter struct {
 	nodes []waitNode // one per distinct key, in the command's order
 	also  []byte
 	serve blockServe
-	timed bool // has a timeout (INFO clients_in_timeout_table)
+	// hasAlso: serve needs the shard of also locked too (blockOptions).
+	hasAlso bool
+	timed   bool // has a timeout (INFO clients_in_timeout_table)
 
 	mu    sync.Mutex // held while the wait is being ended
 	state atomic.Int32
@@ -208,8 +212,8 @@ func (c *Client) blockWith(keys [][]byte, timeout time.Duration, serve blockServ
 	// Once registered, c.now belongs to whoever serves c (tryServe).
 	now := c.now
 	w := &waiter{c: c, db: c.db, serve: serve, timed: timeout > 0}
-	if opt.also != nil {
-		w.also = append([]byte(nil), opt.also...)
+	if opt.hasAlso {
+		w.also, w.hasAlso = append([]byte(nil), opt.also...), true
 	}
 	var deadline time.Time
 	if timeout > 0 {
@@ -524,7 +528,7 @@ func (b *blockRegistry) tryServe(w *waiter, db *DB, key []byte, now int64) {
 	}
 	i := shardIndex(key)
 	j := i
-	if w.also != nil {
+	if w.hasAlso {
 		j = shardIndex(w.also)
 	}
 	// The shards before w.mu: CLIENT UNBLOCK inside EXEC ends a wait

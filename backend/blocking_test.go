@@ -303,3 +303,109 @@ func TestClientUnblockInExecRacesServing(t *testing.T) {
 		ctl.raw("DEL", "k")
 	}
 }
+
+// keyInOtherShard returns a key whose lock shard is not key's.
+func keyInOtherShard(t *testing.T, key string) string {
+	t.Helper()
+	for i := 0; i < 1000; i++ {
+		k := "src" + strconv.Itoa(i)
+		if shardIndex([]byte(k)) != shardIndex([]byte(key)) {
+			return k
+		}
+	}
+	t.Fatal("no key in another shard")
+	return ""
+}
+
+// TestBlockedMoveLocksEmptyDestination checks that a BLMOVE served by a
+// push holds its destination's shard when the destination is the empty
+// key: its copy used to be nil, taken for "no destination", so the pop
+// wrote the destination with only the source's shard locked.
+func TestBlockedMoveLocksEmptyDestination(t *testing.T) {
+	s, addr := startTestServer(t)
+	src := keyInOtherShard(t, "")
+	dsh := s.db(0).shard([]byte(""))
+
+	b := dialTest(t, addr)
+	b.nc.Write(resp.AppendCommand(nil, "BLMOVE", src, "", "LEFT", "RIGHT", "0"))
+	c := dialTest(t, addr)
+	awaitBlocked(t, c, 1)
+
+	// The destination's shard is held (as by a command on it): the push
+	// can make src ready but the pop must wait for the shard.
+	dsh.mu.Lock()
+	p := dialTest(t, addr)
+	p.nc.Write(resp.AppendCommand(nil, "LPUSH", src, "x"))
+	type reply struct {
+		b   []byte
+		err error
+	}
+	served := make(chan reply, 1)
+	b.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	go func() {
+		got, err := b.rr.ReadRaw()
+		served <- reply{append([]byte(nil), got...), err}
+	}()
+	select {
+	case r := <-served:
+		t.Errorf("BLMOVE served with its destination's shard held by another: %q, %v", r.b, r.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	dsh.mu.Unlock()
+	if t.Failed() {
+		return
+	}
+	if r := <-served; r.err != nil || string(r.b) != "$1\r\nx\r\n" {
+		t.Fatalf("BLMOVE: %q, %v", r.b, r.err)
+	}
+	p.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if got, err := p.rr.ReadRaw(); err != nil || string(got) != ":1\r\n" {
+		t.Fatalf("LPUSH: %q, %v", got, err)
+	}
+	c.expect("*1\r\n$1\r\nx\r\n", "LRANGE", "", "0", "-1")
+}
+
+// TestBlockedMoveRacesDestination runs BLMOVEs served by pushes, their
+// destination in another shard, against commands on the destination
+// (ZADD, COPY, ZADD inside MULTI), for -race to see any access to the
+// destination without its shard's lock.
+func TestBlockedMoveRacesDestination(t *testing.T) {
+	s, addr := startTestServer(t)
+	s.SetSink(&recSink{t: t, srv: s}) // as the reported runs had one
+	for _, dst := range []string{"", "dst"} {
+		src := keyInOtherShard(t, dst)
+		b, p, o := dialTest(t, addr), dialTest(t, addr), dialTest(t, addr)
+		deadline := time.Now().Add(10 * time.Second)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; i < 1000 && time.Now().Before(deadline); i++ {
+				switch i % 3 {
+				case 0:
+					o.raw("ZADD", dst, "1", "m")
+				case 1:
+					o.raw("COPY", dst, "copy", "REPLACE")
+				default:
+					o.raw("MULTI")
+					o.raw("ZADD", dst, "1", "m")
+					o.raw("EXEC")
+				}
+				if i%10 == 9 {
+					o.raw("DEL", dst)
+				}
+			}
+		}()
+		for i := 0; i < 500 && time.Now().Before(deadline); i++ {
+			b.nc.SetDeadline(time.Now().Add(10 * time.Second))
+			b.nc.Write(resp.AppendCommand(nil, "BLMOVE", src, dst, "LEFT", "RIGHT", "5"))
+			p.raw("LPUSH", src, "v")
+			if got, err := b.rr.ReadRaw(); err != nil {
+				t.Fatalf("BLMOVE %q: %v", dst, err)
+			} else if g := string(got); g != "$1\r\nv\r\n" && !strings.HasPrefix(g, "-WRONGTYPE") && g != "*-1\r\n" {
+				t.Fatalf("BLMOVE %q: %q", dst, g)
+			}
+		}
+		<-done
+		o.raw("DEL", dst, src, "copy")
+	}
+}

@@ -1069,7 +1069,7 @@ func blmoveGeneric(c *Client, src, dst []byte, from, to int, timeoutArg []byte) 
 		// element stays.
 		lmoveLocked(c, db, key, dst, e.obj.(*listValue), from, to, false)
 		return true
-	}, blockOptions{also: dst})
+	}, blockOptions{also: dst, hasAlso: true})
 }
 
 // --- DUMP, RESTORE, MEMORY USAGE ---------------------------------------------
