@@ -228,7 +228,7 @@ func TestPropagateEffects(t *testing.T) {
 		{[]string{"DEL", "nosuch"}, ""},
 		{[]string{"DEL", "a", "nosuch"}, "[[0: DEL a nosuch]]"},
 		{[]string{"EXPIRE", "b", "100"}, "[[0: PEXPIREAT b <ms>+100000]]"},
-		{[]string{"PEXPIRE", "b", "100000", "GT"}, ""},
+		{[]string{"PEXPIRE", "b", "90000", "GT"}, ""},
 		{[]string{"PEXPIRE", "b", "200000", "GT"}, "[[0: PEXPIREAT b <ms>+200000 GT]]"},
 		{[]string{"EXPIREAT", "b", "4000000000"}, "[[0: PEXPIREAT b 4000000000000]]"},
 		{[]string{"PEXPIREAT", "b", "4000000000000", "XX"}, "[[0: PEXPIREAT b 4000000000000 XX]]"},
