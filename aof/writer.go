@@ -3,6 +3,7 @@ package aof
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"time"
 )
@@ -83,6 +84,10 @@ func (l *Log) appendLocked(f *segFile, recs []Record) int64 {
 	return l.end
 }
 
+// maxLeaderYields bounds how often a waiter about to lead a write yields
+// to let other connections append first (see Wait).
+const maxLeaderYields = 8
+
 // Wait blocks until every byte up to the logical offset off is written with
 // write(2) and, under Always, fsynced. The first waiter to find no write in
 // progress writes everything appended so far with one write(2) per file
@@ -95,6 +100,12 @@ func (l *Log) Wait(off int64) error {
 	if l.kick != nil {
 		return l.waitDedicated(off)
 	}
+	// Let every runnable connection append its batch before this one
+	// leads the write: on a node running on one thread the others cannot
+	// run meanwhile, and without yielding each write (and under Always
+	// each fsync) would cover a single command. Yield again while the
+	// others keep appending, a bounded number of times.
+	yields, seen := 0, int64(-1)
 	for {
 		if l.doneLocked(off) {
 			return nil
@@ -104,6 +115,14 @@ func (l *Log) Wait(off int64) error {
 		}
 		if l.writing {
 			l.cond.Wait()
+			continue
+		}
+		if l.end != seen && yields < maxLeaderYields {
+			yields++
+			seen = l.end
+			l.mu.Unlock()
+			runtime.Gosched()
+			l.mu.Lock()
 			continue
 		}
 		if err := l.flushLocked(false); err != nil && !l.doneLocked(off) {
