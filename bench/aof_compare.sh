@@ -11,7 +11,8 @@
 #   bench/aof_compare.sh [rounds]          (default 3 rounds)
 #
 # Environment: N (requests at -c 50, default 200000), N1 (at -c 1, default
-# 20000), LOADKEYS (default 1000000), POLICIES (default "always everysec no").
+# 20000), LOADKEYS (default 1000000), POLICIES (default "always everysec no"),
+# PARTS (which of the three parts to run, default "1 2 3").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -19,6 +20,7 @@ N=${N:-200000}
 N1=${N1:-20000}
 LOADKEYS=${LOADKEYS:-1000000}
 POLICIES=${POLICIES:-always everysec no}
+PARTS=${PARTS:-1 2 3}
 
 for tool in redis-server redis-benchmark redis-cli; do
 	command -v $tool >/dev/null || { echo "bench/aof_compare.sh: $tool is not installed" >&2; exit 2; }
@@ -38,16 +40,17 @@ waitport() { # port: wait until PING answers PONG (not -LOADING), at most 120 s
 	done
 	echo "nothing answers on port $1" >&2; exit 1
 }
-# start kind port dir appendonly policy: starts a node, prints its pid
+# start kind port dir appendonly policy [args...]: starts a node
 start() {
 	local kind=$1 port=$2 dir=$3 ao=$4 pol=$5
+	shift 5
 	mkdir -p "$dir"
 	if [ "$kind" = redis ]; then
 		redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly "$ao" --appendfsync "$pol" \
-			--aof-use-rdb-preamble no --dir "$dir" >"$dir.log" 2>&1 &
+			--aof-use-rdb-preamble no --dir "$dir" "$@" >"$dir.log" 2>&1 &
 	else
 		bin/shardis backend --port "$port" --bind 127.0.0.1 --appendonly "$ao" --appendfsync "$pol" \
-			--dir "$dir" --loglevel warning >"$dir.log" 2>&1 &
+			--dir "$dir" --loglevel warning "$@" >"$dir.log" 2>&1 &
 	fi
 	pids+=($!)
 	waitport "$port"
@@ -62,6 +65,7 @@ bench() { # port clients n -> "rps p99"
 
 # 1. throughput per policy
 res="$work/results"
+if [[ " $PARTS " == *" 1 "* ]]; then
 for pol in $POLICIES none; do
 	kinds="redis shardis"; [ $pol = none ] && kinds="shardis"
 	for k in $kinds; do
@@ -103,7 +107,10 @@ for pol in $POLICIES none; do
 	done
 done
 
+fi
+
 # 2. loading the same AOF: a base of LOADKEYS SETs written in Redis 7's layout
+if [[ " $PARTS " == *" 2 "* ]]; then
 aofdir="$work/load/appendonlydir"
 mkdir -p "$aofdir"
 awk -v n="$LOADKEYS" 'BEGIN { v="vvvvvvvvvvvvvvvv"; printf "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"; for (i = 0; i < n; i++) { k = sprintf("key:%012d", i); printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$16\r\n%s\r\n", length(k), k, v } }' >"$aofdir/appendonly.aof.1.base.aof"
@@ -133,19 +140,30 @@ echo "| | redis-server | shardis | redis / shardis (speed-up) |"
 echo "| --- | ---: | ---: | ---: |"
 awk -v r=$lr -v s=$ls_ 'BEGIN {printf "| seconds | %.2f | %.2f | %.2fx |\n", r, s, r/s}'
 
+fi
+
 # 3. p99 during a rewrite of LOADKEYS keys, shardis, everysec
+if [[ " $PARTS " == *" 3 "* ]]; then
 port=$(freeport)
-start shardis "$port" "$work/rewrite" yes everysec
+start shardis "$port" "$work/rewrite" yes everysec --enable-debug-command local
 redis-cli -p "$port" debug populate "$LOADKEYS" >/dev/null
+bench "$port" 50 "$N" >/dev/null # every key exists from now on: no table growth below
 steady=$(bench "$port" 50 "$N" | awk '{print $2}')
-( sleep 0.2; redis-cli -p "$port" bgrewriteaof >/dev/null ) &
+# Rewrites back to back for the whole measured run, so that every request
+# meets one.
+( while :; do
+	redis-cli -p "$port" info persistence | grep -q 'aof_rewrite_in_progress:1' || redis-cli -p "$port" bgrewriteaof >/dev/null
+	sleep 0.05
+done ) &
+loop=$!
 during=$(bench "$port" 50 "$N" | awk '{print $2}')
-wait
+kill "$loop"; wait "$loop" 2>/dev/null || true
 echo
-echo "p99 of SET (-c 50 -n $N) on a shardis node with $(redis-cli -p "$port" dbsize) keys, everysec:"
+echo "p99 of SET (-c 50 -n $N -r 1000000) on a shardis node with $(redis-cli -p "$port" dbsize) keys, everysec, steady and with BGREWRITEAOF running back to back:"
 echo
 echo "| steady p99 (ms) | p99 with BGREWRITEAOF running (ms) | ratio |"
 echo "| ---: | ---: | ---: |"
 awk -v a=$steady -v b=$during 'BEGIN {printf "| %.2f | %.2f | %.2fx |\n", a, b, b/a}'
-redis-cli -p "$port" info persistence | grep -E 'aof_last_bgrewrite_status|aof_last_rewrite_time_sec|aof_rewrites' || true
+redis-cli -p "$port" info persistence | grep -E 'aof_last_bgrewrite_status|aof_last_rewrite_time_sec|aof_rewrites:' || true
 stop "$port"
+fi
