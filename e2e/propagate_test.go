@@ -190,13 +190,6 @@ func (pr *propRunner) run(n int, deadline time.Time) error {
 type propOptions struct {
 	restore     bool // DUMP → RESTORE round trips
 	shortExpiry bool // keys given a few ms to live
-	// oneBlocker keeps one client per list and sorted-set key space, so
-	// that no blocked client is served by another's push. Under -race, a
-	// BLMOVE served that way was seen (about once in ten heavy runs) to
-	// touch its destination entry with no ordering against a command that
-	// locks the same shard: a suspected locking bug around tryServe, not
-	// a propagation one, left out of the run that make test repeats.
-	oneBlocker bool
 }
 
 // replayTarget rebuilds a dataset from what a node propagated.
@@ -433,16 +426,6 @@ func propagateReplay(t *testing.T, perClient int, opt propOptions, targets []rep
 		}
 		ws, seeds = keepW, keepS
 	}
-	if opt.oneBlocker {
-		var keepW []propWorkload
-		var keepS []int64
-		for i, w := range ws {
-			if !strings.HasSuffix(w.name, "-b") && w.name != "tx-list" && w.name != "tx-zset" {
-				keepW, keepS = append(keepW, w), append(keepS, seeds[i])
-			}
-		}
-		ws, seeds = keepW, keepS
-	}
 	runners := make([]*propRunner, len(ws))
 	for i, w := range ws {
 		runners[i] = newPropRunner(t, addr, w, seeds[i], opt)
@@ -545,7 +528,7 @@ func TestPropagateReplayShardis(t *testing.T) {
 	if testing.Short() {
 		n = 100
 	}
-	sent, recs, keys := propagateReplay(t, n, propOptions{restore: true, oneBlocker: true}, []replayTarget{
+	sent, recs, keys := propagateReplay(t, n, propOptions{restore: true}, []replayTarget{
 		{name: "shardis", start: startShardis},
 		{name: "shardis AOF", load: loadAOFShardis},
 	})
