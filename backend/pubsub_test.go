@@ -329,20 +329,25 @@ func TestPubsubGoRedis(t *testing.T) {
 	ctx := context.Background()
 	for _, proto := range []int{2, 3} {
 		t.Run("RESP"+strconv.Itoa(proto), func(t *testing.T) {
+			// Names of their own per protocol: the previous subtest's
+			// unsubscriptions are not waited for, so its subscriptions may
+			// still count for a moment.
+			news := "news" + strconv.Itoa(proto)
+			pat := news + "*"
 			rdb := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto})
 			defer rdb.Close()
-			ps := rdb.Subscribe(ctx, "news")
+			ps := rdb.Subscribe(ctx, news)
 			defer ps.Close()
 			if _, err := ps.Receive(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if err := ps.PSubscribe(ctx, "n*"); err != nil {
+			if err := ps.PSubscribe(ctx, pat); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := ps.Receive(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if n, err := rdb.Publish(ctx, "news", "hello").Result(); err != nil || n != 2 {
+			if n, err := rdb.Publish(ctx, news, "hello").Result(); err != nil || n != 2 {
 				t.Fatalf("PUBLISH = %d, %v", n, err)
 			}
 			got := map[string]bool{}
@@ -353,7 +358,7 @@ func TestPubsubGoRedis(t *testing.T) {
 				}
 				got[m.Pattern+"|"+m.Channel+"|"+m.Payload] = true
 			}
-			if !got["|news|hello"] || !got["n*|news|hello"] {
+			if !got["|"+news+"|hello"] || !got[pat+"|"+news+"|hello"] {
 				t.Errorf("messages: %v", got)
 			}
 			if err := ps.Ping(ctx, "p"); err != nil {
@@ -364,13 +369,13 @@ func TestPubsubGoRedis(t *testing.T) {
 			} else if pong, ok := v.(*redis.Pong); !ok || pong.Payload != "p" {
 				t.Errorf("PING in subscribed mode: %#v", v)
 			}
-			if n, err := rdb.PubSubNumSub(ctx, "news").Result(); err != nil || n["news"] != 1 {
+			if n, err := rdb.PubSubNumSub(ctx, news).Result(); err != nil || n[news] != 1 {
 				t.Errorf("NUMSUB = %v, %v", n, err)
 			}
-			if err := ps.Unsubscribe(ctx, "news"); err != nil {
+			if err := ps.Unsubscribe(ctx, news); err != nil {
 				t.Fatal(err)
 			}
-			if err := ps.PUnsubscribe(ctx, "n*"); err != nil {
+			if err := ps.PUnsubscribe(ctx, pat); err != nil {
 				t.Fatal(err)
 			}
 		})
