@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/shardis/shardis/internal/resp"
 )
 
 // File types of a manifest line, as Redis 7 writes them.
@@ -132,13 +134,13 @@ func parseManifestLine(line []byte) (fileInfo, error) {
 	if len(line) == 0 {
 		return fi, errors.New("invalid AOF manifest file format")
 	}
-	argv, ok := splitArgs(line)
+	args, err := resp.SplitArgs(line)
 	// argc < 6 and odd counts are refused, for forward compatibility.
-	if !ok || len(argv) < 6 || len(argv)%2 != 0 {
+	if err != nil || len(args) < 6 || len(args)%2 != 0 {
 		return fi, errors.New("invalid AOF manifest file format")
 	}
-	for i := 0; i < len(argv); i += 2 {
-		k, v := argv[i], argv[i+1]
+	for i := 0; i < len(args); i += 2 {
+		k, v := string(args[i]), string(args[i+1])
 		switch {
 		case strings.EqualFold(k, "file"):
 			if filepath.Base(v) != v || strings.ContainsRune(v, '/') {
@@ -179,112 +181,6 @@ func atoll(s string) int64 {
 		return -n
 	}
 	return n
-}
-
-// splitArgs splits a line as Redis's sdssplitargs does: arguments separated
-// by spaces; "..." with \n \r \t \b \a \\ \" and \xHH escapes; '...' with
-// \'; a closing quote must be followed by a space or the end. It returns
-// false for unbalanced quotes.
-func splitArgs(line []byte) ([]string, bool) {
-	var args []string
-	p := 0
-	for {
-		for p < len(line) && isSpace(line[p]) {
-			p++
-		}
-		if p == len(line) {
-			return args, true
-		}
-		var cur []byte
-		inq, insq, done := false, false, false
-		for !done {
-			if inq {
-				if p >= len(line) {
-					return nil, false
-				}
-				c := line[p]
-				switch {
-				case c == '\\' && p+3 < len(line) && line[p+1] == 'x' && isHex(line[p+2]) && isHex(line[p+3]):
-					cur = append(cur, unhex(line[p+2])<<4|unhex(line[p+3]))
-					p += 3
-				case c == '\\' && p+1 < len(line):
-					p++
-					switch line[p] {
-					case 'n':
-						cur = append(cur, '\n')
-					case 'r':
-						cur = append(cur, '\r')
-					case 't':
-						cur = append(cur, '\t')
-					case 'b':
-						cur = append(cur, '\b')
-					case 'a':
-						cur = append(cur, '\a')
-					default:
-						cur = append(cur, line[p])
-					}
-				case c == '"':
-					if p+1 < len(line) && !isSpace(line[p+1]) {
-						return nil, false
-					}
-					done = true
-				default:
-					cur = append(cur, c)
-				}
-			} else if insq {
-				if p >= len(line) {
-					return nil, false
-				}
-				c := line[p]
-				switch {
-				case c == '\\' && p+1 < len(line) && line[p+1] == '\'':
-					p++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if p+1 < len(line) && !isSpace(line[p+1]) {
-						return nil, false
-					}
-					done = true
-				default:
-					cur = append(cur, c)
-				}
-			} else {
-				if p >= len(line) {
-					break
-				}
-				switch c := line[p]; c {
-				case ' ', '\n', '\r', '\t', 0:
-					done = true
-				case '"':
-					inq = true
-				case '\'':
-					insq = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			if p < len(line) {
-				p++
-			}
-		}
-		args = append(args, string(cur))
-	}
-}
-
-func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
-
-func isHex(c byte) bool {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
 }
 
 // needsRepr is sdsneedsrepr: whether a file name must be quoted.

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/shardis/shardis/internal/resp"
 )
 
 // This file is the harness's own RESP reader. It is deliberately independent
@@ -220,89 +222,18 @@ func appendCommand(dst []byte, args ...string) []byte {
 	return dst
 }
 
-// splitArgs splits a command line the way redis-cli does (sdssplitargs):
-// words separated by spaces; "double quotes" with \n \r \t \b \a \\ \" and
-// \xHH escapes; 'single quotes' with only \' as an escape.
+// splitArgs splits a command line the way redis-cli does (sdssplitargs,
+// resp.SplitArgs).
 func splitArgs(line string) ([]string, error) {
-	var args []string
-	i := 0
-	for {
-		for i < len(line) && isSpace(line[i]) {
-			i++
-		}
-		if i == len(line) {
-			return args, nil
-		}
-		var cur []byte
-		inDouble, inSingle, done := false, false, false
-		for !done {
-			if i == len(line) {
-				if inDouble || inSingle {
-					return nil, fmt.Errorf("unbalanced quotes in %q", line)
-				}
-				break
-			}
-			c := line[i]
-			switch {
-			case inDouble:
-				switch {
-				case c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
-					v, _ := strconv.ParseUint(line[i+2:i+4], 16, 8)
-					cur = append(cur, byte(v))
-					i += 3
-				case c == '\\' && i+1 < len(line):
-					i++
-					switch line[i] {
-					case 'n':
-						cur = append(cur, '\n')
-					case 'r':
-						cur = append(cur, '\r')
-					case 't':
-						cur = append(cur, '\t')
-					case 'b':
-						cur = append(cur, '\b')
-					case 'a':
-						cur = append(cur, '\a')
-					default:
-						cur = append(cur, line[i])
-					}
-				case c == '"':
-					if i+1 < len(line) && !isSpace(line[i+1]) {
-						return nil, fmt.Errorf("closing quote must be followed by a space in %q", line)
-					}
-					done = true
-				default:
-					cur = append(cur, c)
-				}
-			case inSingle:
-				switch {
-				case c == '\\' && i+1 < len(line) && line[i+1] == '\'':
-					i++
-					cur = append(cur, '\'')
-				case c == '\'':
-					if i+1 < len(line) && !isSpace(line[i+1]) {
-						return nil, fmt.Errorf("closing quote must be followed by a space in %q", line)
-					}
-					done = true
-				default:
-					cur = append(cur, c)
-				}
-			default:
-				switch c {
-				case ' ', '\n', '\r', '\t':
-					done = true
-				case '"':
-					inDouble = true
-				case '\'':
-					inSingle = true
-				default:
-					cur = append(cur, c)
-				}
-			}
-			i++
-		}
-		args = append(args, string(cur))
+	args, err := resp.SplitArgs([]byte(line))
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", line, err)
 	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = string(a)
+	}
+	return out, nil
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }

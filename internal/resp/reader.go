@@ -620,3 +620,25 @@ func (r *Reader) splitArgs(start, end int) error {
 		r.spans = append(r.spans, span{s + tok, s + o})
 	}
 }
+
+// SplitArgs splits line into arguments as Redis's sdssplitargs does, the
+// rules of inline requests, of redis-cli's input and of the AOF manifest:
+// arguments separated by spaces; "double quotes" with \n \r \t \b \a and
+// \xHH escapes (any other escaped byte stands for itself); 'single quotes'
+// with \' only; a closing quote must be followed by a space or the end. As
+// in C, a NUL byte ends the line. Unbalanced quotes give a *ProtocolError.
+// The arguments are copies; line is not modified.
+func SplitArgs(line []byte) ([][]byte, error) {
+	if i := bytes.IndexByte(line, 0); i >= 0 {
+		line = line[:i]
+	}
+	r := Reader{buf: bytes.Clone(line)}
+	if err := r.splitArgs(0, len(r.buf)); err != nil {
+		return nil, err
+	}
+	args := make([][]byte, len(r.spans))
+	for i, sp := range r.spans {
+		args[i] = r.buf[sp.start:sp.end]
+	}
+	return args, nil
+}

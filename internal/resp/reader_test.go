@@ -290,3 +290,35 @@ func TestBuffered(t *testing.T) {
 		t.Fatalf("Buffered() = %d, want 8", got)
 	}
 }
+
+func TestSplitArgs(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{`file "a b.aof" seq 1 type b`, []string{"file", "a b.aof", "seq", "1", "type", "b"}},
+		{`x "\x41\n" 'it\'s'`, []string{"x", "A\n", "it's"}},
+		{"a b\x00c d", []string{"a", "b"}}, // NUL ends the line, as in C
+		{"   ", []string{}},
+	} {
+		in := []byte(c.in)
+		got, err := SplitArgs(in)
+		if err != nil || len(got) != len(c.want) {
+			t.Fatalf("SplitArgs(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+		for i := range got {
+			if string(got[i]) != c.want[i] {
+				t.Errorf("SplitArgs(%q)[%d] = %q, want %q", c.in, i, got[i], c.want[i])
+			}
+		}
+		if string(in) != c.in {
+			t.Errorf("SplitArgs modified its input: %q", in)
+		}
+	}
+	for _, bad := range []string{`a "b`, `a 'b`, `a "b"c`, "a \"b\x00\""} {
+		var pe *ProtocolError
+		if _, err := SplitArgs([]byte(bad)); !errors.As(err, &pe) {
+			t.Errorf("SplitArgs(%q) = %v, want a ProtocolError", bad, err)
+		}
+	}
+}
