@@ -482,7 +482,9 @@ func blockingRandomRun(t *testing.T, addr string, seed int64, n int) []string {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("%s %s: neither answered nor blocked", w.s.name, quoteArgs(args))
+					_, list, _ := p.roundTrip("CLIENT", "LIST")
+					t.Fatalf("%s on %s (%s): %s: neither answered nor blocked in 10s; CLIENT LIST:\n%s",
+						w.s.name, serverName(addr), addr, quoteArgs(args), list.str)
 				}
 			}
 		case r < 40 && len(free) < len(ws):
