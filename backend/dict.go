@@ -14,6 +14,11 @@ import (
 type dict struct {
 	buckets []*entry
 	count   int
+	// frozen keeps the bucket count as it is while an AOF rewrite dumps
+	// the table by bucket index (persist.go): insert does not grow it
+	// (but gives an empty table its first buckets), remove does not
+	// shrink it, so every key stays in its bucket until the dump ends.
+	frozen bool
 }
 
 var hashSeed = maphash.MakeSeed()
@@ -39,8 +44,10 @@ func (d *dict) find(key []byte) *entry {
 
 // insert adds e, whose key must not be present.
 func (d *dict) insert(e *entry) {
-	if d.count >= len(d.buckets) {
-		d.resize(max(4, len(d.buckets)*2))
+	if d.count >= len(d.buckets) && (!d.frozen || len(d.buckets) == 0) {
+		// Past the count, not just twice the buckets: a table that was
+		// frozen may hold several times its bucket count.
+		d.resize(max(4, 1<<bits.Len(uint(d.count))))
 	}
 	i := hashString(e.key) & d.mask()
 	e.next = d.buckets[i]
@@ -59,7 +66,7 @@ func (d *dict) remove(key []byte) *entry {
 			*p = e.next
 			e.next = nil
 			d.count--
-			if len(d.buckets) > 4 && d.count < len(d.buckets)/8 {
+			if !d.frozen && len(d.buckets) > 4 && d.count < len(d.buckets)/8 {
 				d.resize(max(4, 1<<bits.Len(uint(d.count))))
 			}
 			return e
@@ -85,6 +92,10 @@ func (d *dict) resize(n int) {
 		}
 	}
 }
+
+// bucket returns the index of the bucket key belongs to. The table must
+// have buckets.
+func (d *dict) bucket(key string) int { return int(hashString(key) & d.mask()) }
 
 // clear drops every entry.
 func (d *dict) clear() {

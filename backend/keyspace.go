@@ -92,6 +92,11 @@ type shard struct {
 	idx   int
 	owner *Client
 
+	// snap is the state of the AOF rewrite's dump of this shard while it
+	// is under way (persist.go), nil otherwise: the key-level
+	// copy-on-write below costs the other commands one nil test.
+	snap *shardSnap
+
 	_ [64]byte // keep neighbouring shards' locks off one cache line
 }
 
@@ -168,6 +173,9 @@ func (sh *shard) lookup(db *DB, key []byte, now int64, touch bool) *entry {
 		keyspaceEvent(db, notifyKeyMiss, "keymiss", key)
 		return nil
 	}
+	if sh.snap != nil {
+		sh.save(e)
+	}
 	sh.hits++
 	if touch {
 		e.lru = db.srv.lruClock()
@@ -183,11 +191,19 @@ func (sh *shard) peek(db *DB, key []byte, now int64) *entry {
 		sh.expireEntry(db, e)
 		return nil
 	}
+	if e != nil && sh.snap != nil {
+		sh.save(e)
+	}
 	return e
 }
 
 // expireEntry removes an expired entry. The shard must be locked.
 func (sh *shard) expireEntry(db *DB, e *entry) {
+	if sh.snap != nil {
+		// Its time ran out: the rewrite's base leaves it out, as the
+		// dump leaves out the keys it finds expired.
+		sh.snap.handle(&sh.dict, e.key)
+	}
 	sh.unlink(e)
 	sh.expired++
 	sh.propagateExpired(db, e.key)
@@ -198,6 +214,9 @@ func (sh *shard) expireEntry(db *DB, e *entry) {
 func (sh *shard) add(db *DB, key []byte, k kind) *entry {
 	e := &entry{key: string(key), kind: k, lru: db.srv.lruClock()}
 	sh.dict.insert(e)
+	if sh.snap != nil {
+		sh.snap.handle(&sh.dict, e.key) // its creation is logged
+	}
 	keyspaceEvent(db, notifyNew, "new", key)
 	signalKeyAsReadyKind(db, key, k)
 	return e
@@ -221,6 +240,9 @@ func (sh *shard) insertEntry(key []byte, e *entry) *entry {
 		flags:  e.flags & flagUnshared,
 	}
 	sh.dict.insert(ne)
+	if sh.snap != nil {
+		sh.snap.handle(&sh.dict, ne.key) // its creation is logged
+	}
 	if ne.expire != 0 {
 		sh.expires++
 		sh.trackExpire(ne)
@@ -233,6 +255,9 @@ func (sh *shard) insertEntry(key []byte, e *entry) *entry {
 func (sh *shard) remove(key []byte) *entry {
 	e := sh.dict.remove(key)
 	if e != nil {
+		if sh.snap != nil {
+			sh.save(e)
+		}
 		sh.forget(e)
 	}
 	return e
@@ -240,6 +265,9 @@ func (sh *shard) remove(key []byte) *entry {
 
 // unlink removes the entry e from the dict.
 func (sh *shard) unlink(e *entry) {
+	if sh.snap != nil {
+		sh.save(e)
+	}
 	sh.dict.remove([]byte(e.key))
 	sh.forget(e)
 }
@@ -294,6 +322,12 @@ func (sh *shard) compactVolatile() {
 
 // flush drops every key of the shard. The shard must be locked.
 func (sh *shard) flush() {
+	if sh.snap != nil {
+		// FLUSHDB and FLUSHALL finish the rewrite's dump of the shards
+		// they hold first (beforeWrite); should another caller come,
+		// the keys not dumped yet still reach the base.
+		sh.snap.saveRest(sh)
+	}
 	sh.dict.clear()
 	sh.volatile = nil
 	sh.expires = 0

@@ -30,17 +30,32 @@ import (
 // with -MISCONF.
 //
 // Rewriting (BGREWRITEAOF, auto-aof-rewrite-*, CONFIG SET appendonly yes)
-// takes no pause proportional to the dataset. aof.Log.BeginRewrite opens a
-// new incr file; then the keyspace is written to the new base one lock
-// shard at a time, each under its lock (rewrite.go serializes it). A shard
-// is "dumped" once its keys are in the base: from then on its commands go to
-// the new incr (Rewrite.Append), while the commands of shards not dumped yet
-// go to the old incr (Log.Append), which the commit drops: their effects
-// reach the base when their shard is dumped. A command that holds dumped
-// and undumped shards at once dumps the undumped ones when it has locked
-// them, before it changes them (beforeWrite), so its records go whole to
-// the new incr. Once every shard is dumped the rewrite commits: the
-// manifest lists the new base and the new incr.
+// takes no pause proportional to the dataset, nor to a lock shard.
+// aof.Log.BeginRewrite opens a new incr file; then the keyspace is written
+// to the new base one lock shard at a time, and each shard a chunk of
+// about rewriteChunkEntries entries per hold of its lock (rewrite.go
+// serializes it). Each shard of each database is, for the rewrite, not
+// started, started (being dumped) or done. The commands of started (and
+// done) shards go to the new incr (Rewrite.Append); those of shards not
+// started yet go to the old incr (Log.Append), which the commit drops:
+// their effects reach the base when their shard is dumped. A command that
+// holds started and not started shards at once starts the others when it
+// has locked them, before it changes them (beforeWrite, cheap), so its
+// records go whole to the new incr.
+//
+// The base must hold each key of a started shard as it was when the shard
+// started, since everything after is in the new incr. The dumper walks
+// the shard's buckets in order, under the lock a chunk at a time, and the
+// shard's dict is frozen (no resize) until it is done, so a bucket index
+// says which keys are behind the dumper. A command reaching a key ahead of
+// it (lookup, peek, remove, unlink) first saves the key's value to the
+// shard's snap (key-level copy-on-write), and a key created meanwhile is
+// marked so that the dumper leaves it out (rewrite.go, shardSnap). The
+// exception: a command holding every shard of a database (FLUSHDB,
+// FLUSHALL, SWAPDB, and lockDB's readers) finishes the dump of the shards
+// it holds first, as a whole, when the rewrite reached any of them: it
+// replaces tables wholesale, and is rare. Once every shard is done the
+// rewrite commits: the manifest lists the new base and the new incr.
 //
 // Lock order: shard locks (in their order), then persistence.mu is never
 // taken under a shard lock; rewriteJob.baseMu is taken under shard locks
@@ -71,6 +86,14 @@ type persistence struct {
 	errLogged    atomic.Bool  // the current write error was logged
 
 	fs aof.FS // nil: the operating system's; tests inject faults
+
+	// Tests set these under mu; a rewrite takes them when it starts.
+	// chunkHook runs in the dumper after each chunk, with the shard
+	// unlocked: the shard, the entries the chunk visited under the lock,
+	// and whether the shard is done. chunkEntries, when positive,
+	// replaces rewriteChunkEntries.
+	chunkHook    func(db, shard, entries int, end bool)
+	chunkEntries int
 }
 
 func (p *persistence) init(s *Server) {
@@ -218,7 +241,7 @@ func (k aofSink) Propagate(recs []Record, held []HeldShards) {
 		return
 	}
 	var off int64
-	if j := p.job.Load(); j != nil && j.log == l && j.allDumped(held) {
+	if j := p.job.Load(); j != nil && j.log == l && j.allStarted(held) {
 		off = j.rw.Append(recs)
 	} else {
 		off = l.Append(recs)
@@ -320,60 +343,121 @@ type rewriteJob struct {
 	rw    *aof.Rewrite
 	start time.Time
 	log   *aof.Log
-	// dumped[db] bit i: shard i of database db is in the new base. A bit
-	// changes only under its shard's lock.
-	dumped []atomic.Uint32
-	done   chan struct{} // closed when the job ends
+	// started[db] bit i: shard i of database db is started (its commands
+	// go to the new incr); dumped[db] bit i: it is done (wholly in the
+	// new base). A bit changes only under its shard's lock.
+	started []atomic.Uint32
+	dumped  []atomic.Uint32
+	done    chan struct{} // closed when the job ends
+
+	limit int                                    // entries per chunk
+	hook  func(db, shard, entries int, end bool) // persistence.chunkHook
 
 	baseMu  sync.Mutex // guards baseDB, baseErr and writes to the base
 	baseDB  int        // the database the base's last SELECT chose
 	baseErr error
 }
 
-// allDumped reports whether every shard in held is dumped. The shards
-// are locked; beforeWrite made sure they are all dumped or none is.
-func (j *rewriteJob) allDumped(held []HeldShards) bool {
+// allStarted reports whether every shard in held is started. The shards
+// are locked; beforeWrite made sure they are all started or none is.
+func (j *rewriteJob) allStarted(held []HeldShards) bool {
 	for _, h := range held {
-		if j.dumped[h.DB].Load()&h.Shards != h.Shards {
+		if j.started[h.DB].Load()&h.Shards != h.Shards {
 			return false
 		}
 	}
 	return true
 }
 
-// beforeWrite runs when a command has locked shards, before it changes
-// them, during a rewrite: if it holds dumped and undumped shards, it dumps
-// the undumped ones now, so that its records can go whole to the new incr.
+// beforeWrite runs when a command has locked shards, before it reads or
+// changes them, during a rewrite: if it holds started and not started
+// shards, it starts the others, so that its records can go whole to the
+// new incr. A command that holds every shard of a database and any
+// started one finishes the dump of every shard it holds instead.
 func (p *persistence) beforeWrite(held []HeldShards) {
 	j := p.job.Load()
 	if j == nil {
 		return
 	}
-	some, all := false, true
+	some, all, wide := false, true, false
 	for _, h := range held {
-		d := j.dumped[h.DB].Load() & h.Shards
-		some = some || d != 0
-		all = all && d == h.Shards
+		st := j.started[h.DB].Load() & h.Shards
+		some = some || st != 0
+		all = all && st == h.Shards
+		wide = wide || h.Shards == uint32(allShards)
 	}
-	if !some || all {
+	if !some || (all && !wide) {
 		return
 	}
-	now := time.Now().UnixMilli()
 	for _, h := range held {
-		todo := h.Shards &^ j.dumped[h.DB].Load()
+		db := p.s.dbs[h.DB]
+		todo := h.Shards &^ j.started[h.DB].Load()
+		if wide {
+			todo = h.Shards &^ j.dumped[h.DB].Load()
+		}
 		for ; todo != 0; todo &= todo - 1 {
-			j.dumpLocked(p.s.dbs[h.DB], bits.TrailingZeros32(todo), now)
+			sh := &db.shards[bits.TrailingZeros32(todo)]
+			if wide {
+				j.finishLocked(db, sh)
+			} else {
+				j.startLocked(db, sh)
+			}
 		}
 	}
 }
 
-// dumpLocked writes shard i of db to the base and marks it dumped. The
-// shard must be locked.
-func (j *rewriteJob) dumpLocked(db *DB, i int, now int64) {
+// startLocked starts the dump of sh, shard of db, which must be locked
+// and not started: its commands go to the new incr from now on.
+func (j *rewriteJob) startLocked(db *DB, sh *shard) {
+	sh.snap = newShardSnap(j)
+	sh.dict.frozen = true
+	j.started[db.id].Or(1 << sh.idx)
+}
+
+// chunkLocked dumps the next chunk of sh, shard of db, into w (the whole
+// rest when limit <= 0), starting the shard first if it is not started,
+// and marks it done when its last bucket is dumped. The shard must be
+// locked. It returns the entries visited and whether the shard is done.
+func (j *rewriteJob) chunkLocked(w *snapshotWriter, db *DB, sh *shard, limit int) (int, bool) {
+	bit := uint32(1) << sh.idx
+	if j.dumped[db.id].Load()&bit != 0 {
+		return 0, true
+	}
+	if j.started[db.id].Load()&bit == 0 {
+		j.startLocked(db, sh)
+	}
+	n, end := sh.snap.chunk(w, db, sh, time.Now().UnixMilli(), limit)
+	if end {
+		sh.snap = nil
+		sh.dict.frozen = false
+		j.dumped[db.id].Or(bit)
+	}
+	return n, end
+}
+
+// finishLocked dumps the rest of sh, shard of db, at once and writes it
+// to the base. The shard must be locked.
+func (j *rewriteJob) finishLocked(db *DB, sh *shard) {
 	w := newSnapshotWriter()
-	w.shard(db, &db.shards[i], now)
-	j.dumped[db.id].Or(1 << i)
+	j.chunkLocked(w, db, sh, 0)
 	j.writeBase(db.id, w.buf)
+}
+
+// release leaves no shard of the server with j's dump state: an ended
+// rewrite's shards are not frozen, and their commands pay no
+// copy-on-write. Shards that a later rewrite started keep theirs.
+func (j *rewriteJob) release() {
+	for _, db := range j.p.s.dbs {
+		for i := range db.shards {
+			sh := &db.shards[i]
+			sh.mu.Lock()
+			if sh.snap != nil && sh.snap.job == j {
+				sh.snap = nil
+				sh.dict.frozen = false
+			}
+			sh.mu.Unlock()
+		}
+	}
 }
 
 // writeBase appends a shard's snapshot to the base, leaving out its
@@ -417,7 +501,12 @@ func (p *persistence) startRewriteLocked(l *aof.Log) error {
 		return err
 	}
 	j := &rewriteJob{p: p, rw: rw, log: l, start: time.Now(), baseDB: -1,
-		dumped: make([]atomic.Uint32, len(p.s.dbs)), done: make(chan struct{})}
+		started: make([]atomic.Uint32, len(p.s.dbs)),
+		dumped:  make([]atomic.Uint32, len(p.s.dbs)), done: make(chan struct{}),
+		limit: rewriteChunkEntries, hook: p.chunkHook}
+	if p.chunkEntries > 0 {
+		j.limit = p.chunkEntries
+	}
 	p.jobStart.Store(j.start.UnixMilli())
 	p.scheduled.Store(false)
 	p.job.Store(j)
@@ -425,46 +514,59 @@ func (p *persistence) startRewriteLocked(l *aof.Log) error {
 	return nil
 }
 
-// runRewrite dumps every shard not dumped yet, one at a time under its
+// runRewrite dumps every shard not done yet, a chunk at a time under its
 // lock, then commits.
 func (p *persistence) runRewrite(l *aof.Log, j *rewriteJob) {
 	s := p.s
-	w := newSnapshotWriter() // its buffer is reused from shard to shard
+	w := newSnapshotWriter() // its buffer is reused from chunk to chunk
 	for _, db := range s.dbs {
 		for i := range db.shards {
 			sh := &db.shards[i]
-			w.buf, w.db = w.buf[:0], -1
-			sh.mu.Lock()
-			if j.dumped[db.id].Load()&(1<<i) == 0 {
-				w.shard(db, sh, time.Now().UnixMilli())
-				j.dumped[db.id].Or(1 << i)
+			for end := false; !end; {
+				w.buf, w.db = w.buf[:0], -1
+				sh.mu.Lock()
+				var n int
+				n, end = j.chunkLocked(w, db, sh, j.limit)
+				sh.mu.Unlock()
+				// Written outside the lock: the shard's later commands go
+				// to the new incr, which loads after the base whatever
+				// the order.
+				j.writeBase(db.id, w.buf)
+				if j.hook != nil {
+					j.hook(db.id, i, n, end)
+				}
+				if err := j.stopped(); err != nil {
+					p.finishRewrite(j, err, true)
+					return
+				}
+				// On a node with one core, let the clients run between
+				// chunks.
+				runtime.Gosched()
 			}
-			sh.mu.Unlock()
-			// Written outside the lock: the shard's later commands go to
-			// the new incr, which loads after the base whatever the order.
-			j.writeBase(db.id, w.buf)
-			// On a node with one core, let the clients run between shards.
-			runtime.Gosched()
-		}
-		select {
-		case <-s.done:
-			// Shutting down: the old files stay as they were.
-			p.finishRewrite(j, errors.New("server shutting down"), true)
-			return
-		default:
 		}
 	}
+	err := j.rw.Commit()
+	p.finishRewrite(j, err, true)
+	if err == nil {
+		p.baseSize.Store(l.Info().CurrentSize)
+	}
+}
+
+// stopped returns why the rewrite must end before committing (the base
+// could not be written, the server is shutting down: the old files stay
+// as they were), or nil.
+func (j *rewriteJob) stopped() error {
 	j.baseMu.Lock()
 	err := j.baseErr
 	j.baseMu.Unlock()
 	if err != nil {
-		p.finishRewrite(j, err, true)
-		return
+		return err
 	}
-	err = j.rw.Commit()
-	p.finishRewrite(j, err, true)
-	if err == nil {
-		p.baseSize.Store(l.Info().CurrentSize)
+	select {
+	case <-j.p.s.done:
+		return errors.New("server shutting down")
+	default:
+		return nil
 	}
 }
 
@@ -476,6 +578,8 @@ func (p *persistence) finishRewrite(j *rewriteJob, err error, abort bool) {
 		}
 	}
 	p.job.Store(nil)
+	// After the Store: no command starts a shard of j from now on.
+	j.release()
 	close(j.done)
 	p.lastRewriteS.Store(int64(time.Since(j.start) / time.Second))
 	p.jobStart.Store(0)

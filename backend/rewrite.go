@@ -2,6 +2,7 @@ package backend
 
 import (
 	"strconv"
+	"time"
 )
 
 // The AOF rewrite's snapshot: the commands that rebuild a shard's keys, in
@@ -52,6 +53,14 @@ func appendSelectCommand(b []byte, db int) []byte {
 	return appendBulkInt(b, int64(db))
 }
 
+// selectDB appends a SELECT of db unless it is the one selected last.
+func (w *snapshotWriter) selectDB(db int) {
+	if w.db != db {
+		w.buf = appendSelectCommand(w.buf, db)
+		w.db = db
+	}
+}
+
 // shard appends the commands that rebuild the live keys of sh, shard of db,
 // preceded by a SELECT when db is not the database selected last. The
 // shard must be locked (or otherwise still). now is the rewrite's clock in
@@ -65,10 +74,7 @@ func (w *snapshotWriter) shard(db *DB, sh *shard, now int64) {
 			if e.expire != 0 && e.expire < now {
 				continue
 			}
-			if w.db != db.id {
-				w.buf = appendSelectCommand(w.buf, db.id)
-				w.db = db.id
-			}
+			w.selectDB(db.id)
 			w.buf = appendEntryCommands(w.buf, e)
 		}
 	}
@@ -179,4 +185,123 @@ func appendHashCommands(b []byte, e *entry) []byte {
 		return true
 	})
 	return b
+}
+
+// --- Dumping a shard in chunks ------------------------------------------------
+
+// rewriteChunkEntries is about how many entries the rewrite's dumper
+// visits per hold of a shard's lock: a few hundred microseconds of the
+// shard's commands waiting, whatever the shard's size.
+const rewriteChunkEntries = 256
+
+// rewriteChunkBuckets bounds the buckets one chunk walks, for tables made
+// sparse by deletions while they were frozen.
+const rewriteChunkBuckets = 4096
+
+// shardSnap is the state of a lock shard whose keys the running AOF
+// rewrite is writing to its new base, chunk by chunk (persist.go). The
+// shard's dict is frozen meanwhile, so that no key changes buckets: a key
+// is dumped (its value as it was when the shard's dump started is in the
+// base, or must never be) when its bucket is below cursor, or when it is
+// in handled. Everything in it is guarded by the shard's lock.
+type shardSnap struct {
+	job    *rewriteJob
+	cursor int // the buckets below it are dumped
+	// handled holds the keys dealt with out of bucket order: saved to
+	// pending before a command read or changed them, created since the
+	// dump started (their creation is in the new incr file), or expired.
+	handled map[string]struct{}
+	// pending holds the commands that rebuild the keys saved out of
+	// order, for the base; the dumper takes them with its next chunk.
+	pending []byte
+}
+
+func newShardSnap(j *rewriteJob) *shardSnap {
+	return &shardSnap{job: j, handled: make(map[string]struct{})}
+}
+
+// dumped reports whether key, of the shard whose dict is d, is dumped.
+func (sn *shardSnap) dumped(d *dict, key string) bool {
+	if len(d.buckets) > 0 && d.bucket(key) < sn.cursor {
+		return true
+	}
+	_, ok := sn.handled[key]
+	return ok
+}
+
+// handle marks key as dealt with, without saving it: the base must not
+// hold it (it was just created, or its time ran out).
+func (sn *shardSnap) handle(d *dict, key string) {
+	if !sn.dumped(d, key) {
+		sn.handled[key] = struct{}{}
+	}
+}
+
+// save is the key-level copy-on-write of a shard being dumped: called
+// before a command reads or changes the live entry e (or right after
+// unlinking it, its value untouched), it saves e's value as it is now for
+// the base, unless e is dumped already. The shard is locked and has a snap.
+func (sh *shard) save(e *entry) {
+	sn := sh.snap
+	if sn.dumped(&sh.dict, e.key) {
+		return
+	}
+	sn.handled[e.key] = struct{}{}
+	sn.pending = appendEntryCommands(sn.pending, e)
+}
+
+// saveRest saves every key of sh not dumped yet (all of the rest of the
+// dump at once, for a caller about to drop the whole table).
+func (sn *shardSnap) saveRest(sh *shard) {
+	now := time.Now().UnixMilli()
+	b := sh.dict.buckets
+	for ; sn.cursor < len(b); sn.cursor++ {
+		for e := b[sn.cursor]; e != nil; e = e.next {
+			if _, ok := sn.handled[e.key]; ok || (e.expire != 0 && e.expire < now) {
+				continue
+			}
+			sn.pending = appendEntryCommands(sn.pending, e)
+		}
+	}
+}
+
+// chunk appends to w the commands of the keys in the buckets from the
+// cursor on, stopping before the bucket that would take the entries
+// visited past limit (limit <= 0: to the end), then the pending ones, and
+// advances the cursor. It returns the entries visited and whether the
+// cursor reached the end. Keys handled out of order and keys whose time
+// ran out by now are left out. The shard (of db) is locked.
+func (sn *shardSnap) chunk(w *snapshotWriter, db *DB, sh *shard, now int64, limit int) (n int, end bool) {
+	b := sh.dict.buckets
+	for nb := 0; sn.cursor < len(b); nb++ {
+		m := 0
+		for e := b[sn.cursor]; e != nil; e = e.next {
+			m++
+		}
+		if limit > 0 && nb > 0 && (n+m > limit || nb >= rewriteChunkBuckets) {
+			break
+		}
+		for e := b[sn.cursor]; e != nil; e = e.next {
+			if e.expire != 0 && e.expire < now {
+				continue
+			}
+			if _, ok := sn.handled[e.key]; ok {
+				continue
+			}
+			w.selectDB(db.id)
+			w.buf = appendEntryCommands(w.buf, e)
+		}
+		n += m
+		sn.cursor++
+	}
+	if len(sn.pending) > 0 {
+		w.selectDB(db.id)
+		w.buf = append(w.buf, sn.pending...)
+		if cap(sn.pending) > 1<<20 {
+			sn.pending = nil
+		} else {
+			sn.pending = sn.pending[:0]
+		}
+	}
+	return n, sn.cursor >= len(b)
 }
