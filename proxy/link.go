@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/shardis/shardis/internal/resp"
@@ -226,37 +228,109 @@ func errText(err error) string {
 
 // readLoop matches replies to calls until the connection fails.
 func (l *link) readLoop(nc net.Conn) {
+	if rc := rawConn(nc); rc != nil {
+		l.readLoopRaw(nc, rc)
+		return
+	}
 	rr := resp.NewReplyReader(nc)
-	repl := l.srv.repl
 	for {
 		if rr.Buffered() == 0 {
-			// About to block: the deadline runs from now while replies are
-			// owed, and there is none while the link is idle.
-			l.mu.Lock()
-			if l.queue.len() > 0 {
-				nc.SetReadDeadline(time.Now().Add(l.srv.timeouts().read))
-			} else {
-				nc.SetReadDeadline(time.Time{})
-			}
-			l.mu.Unlock()
+			l.armDeadline(nc)
 		}
 		raw, err := rr.ReadRaw()
+		if err == nil {
+			err = l.deliver(raw)
+		}
 		if err != nil {
 			l.broken(nc, err)
 			return
 		}
-		l.mu.Lock()
-		c := l.queue.pop()
-		l.mu.Unlock()
-		if c == nil {
-			l.broken(nc, errors.New("a reply came with no request"))
-			return
-		}
-		if c.write && len(raw) > 0 && raw[0] != '-' {
-			repl.Written(c.shard, c.req, raw)
-		}
-		c.complete(raw)
 	}
+}
+
+// readLoopRaw is readLoop inside one RawConn.Read, so that after a read
+// that emptied the socket it waits for the next replies without a read
+// that finds nothing (see session.serveRaw).
+func (l *link) readLoopRaw(nc net.Conn, rc syscall.RawConn) {
+	fr := &fdReader{}
+	rr := resp.NewReplyReader(fr)
+	var failed error
+	err := rc.Read(func(fd uintptr) bool {
+		fr.fd = fd
+		for {
+			raw, err := rr.ReadRaw()
+			if err == resp.ErrWouldBlock {
+				l.armDeadline(nc)
+				return false
+			}
+			if err == nil {
+				err = l.deliver(raw)
+			}
+			if err != nil {
+				failed = err
+				return true
+			}
+		}
+	})
+	if failed == nil {
+		failed = err
+	}
+	l.broken(nc, failed)
+}
+
+// armDeadline runs when the reader is about to wait: the deadline runs
+// from now while replies are owed, and there is none while the link is
+// idle.
+func (l *link) armDeadline(nc net.Conn) {
+	l.mu.Lock()
+	if l.queue.len() > 0 {
+		nc.SetReadDeadline(time.Now().Add(l.srv.timeouts().read))
+	} else {
+		nc.SetReadDeadline(time.Time{})
+	}
+	l.mu.Unlock()
+}
+
+// deliver completes the oldest call with its reply raw.
+func (l *link) deliver(raw []byte) error {
+	l.mu.Lock()
+	c := l.queue.pop()
+	l.mu.Unlock()
+	if c == nil {
+		return errors.New("a reply came with no request")
+	}
+	if c.write && len(raw) > 0 && raw[0] != '-' {
+		l.srv.repl.Written(c.shard, c.req, raw)
+	}
+	c.complete(raw)
+	return nil
+}
+
+// fdReader reads a file descriptor inside RawConn.Read for a ReplyReader:
+// instead of blocking it returns resp.ErrWouldBlock, when the socket has
+// nothing (EAGAIN) or when the last read left it empty (did not fill the
+// buffer), so that the loop returns to RawConn.Read to wait.
+type fdReader struct {
+	fd      uintptr
+	drained bool
+}
+
+func (f *fdReader) Read(p []byte) (int, error) {
+	if f.drained {
+		f.drained = false
+		return 0, resp.ErrWouldBlock
+	}
+	n, err := readFD(f.fd, p)
+	switch {
+	case err == syscall.EAGAIN:
+		return 0, resp.ErrWouldBlock
+	case err != nil:
+		return 0, err
+	case n == 0:
+		return 0, io.EOF
+	}
+	f.drained = n < len(p)
+	return n, nil
 }
 
 // writeLoop sends what is pending when a session left bytes behind (a

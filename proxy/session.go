@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/shardis/shardis/internal/command"
@@ -128,18 +129,16 @@ func (ss *session) serve() {
 	}()
 	defer ss.closeState() // after unlock: pub/sub delivery may wait for wmu
 	defer ss.unlock()
+	if rc := rawConn(ss.nc); rc != nil {
+		ss.serveRaw(rc)
+		return
+	}
 	for {
 		ss.readState.Store(stateReading)
 		args, err := ss.r.ReadCommand()
 		ss.readState.Store(stateBusy)
 		if err != nil {
-			var pe *resp.ProtocolError
-			if errors.As(err, &pe) {
-				ss.lock()
-				ss.flush()
-				ss.w.WriteError("ERR " + pe.Msg)
-				ss.w.Flush()
-			}
+			ss.readFailed(err)
 			return
 		}
 		ss.lock()
@@ -147,6 +146,100 @@ func (ss *session) serve() {
 		if ss.closing {
 			ss.flush()
 			ss.w.Flush()
+			return
+		}
+	}
+}
+
+// readFailed answers a malformed request with Redis's error before the
+// connection closes; other read errors (EOF, a deadline) close it quietly.
+func (ss *session) readFailed(err error) {
+	var pe *resp.ProtocolError
+	if errors.As(err, &pe) {
+		ss.lock()
+		ss.flush()
+		ss.w.WriteError("ERR " + pe.Msg)
+		ss.w.Flush()
+	}
+}
+
+// serveRaw is serve's loop on a socket's file descriptor, inside one long
+// RawConn.Read, so that the session waits for the client's next request
+// without first trying a read that finds nothing. With one request in
+// flight per client (redis-benchmark -P 1), net.Conn.Read makes that futile
+// read after every reply: it resets the descriptor's readiness and must
+// try the socket before it may wait. Inside RawConn.Read readiness is
+// reset only once, when the call begins, so after a read that did not fill
+// the buffer (the socket was empty) the loop may wait at once: data that
+// came since makes the wait return. On entering the call the loop reads
+// first, since readiness seen before it was forgotten.
+//
+// A blocking command runs outside the call: while it waits, the client
+// watch (clientwatch_unix.go) reads the descriptor itself.
+func (ss *session) serveRaw(rc syscall.RawConn) {
+	var (
+		stop    bool
+		blocked [][]byte // a blocking command parsed inside the call
+		bcmd    *command.Command
+	)
+	for {
+		drained := false // read before waiting: see above
+		err := rc.Read(func(fd uintptr) bool {
+			for {
+				for {
+					args, err := ss.r.Next()
+					if err != nil {
+						ss.readFailed(err)
+						stop = true
+						return true
+					}
+					if args == nil {
+						break
+					}
+					ss.readState.Store(stateBusy)
+					ss.lock()
+					cmd := command.LookupArgs(args)
+					if cmd != nil && cmd.Has(command.Blocking) && ss.intercept == nil {
+						blocked, bcmd = args, cmd
+						return true
+					}
+					ss.dispatchCmd(cmd, args)
+					if ss.closing {
+						stop = true
+						return true
+					}
+				}
+				if ss.r.BeforeFill() != nil {
+					stop = true
+					return true
+				}
+				if drained {
+					drained = false
+					return false
+				}
+				_, full, err := ss.r.FillFrom(func(p []byte) (int, error) { return readFD(fd, p) })
+				switch {
+				case err == syscall.EAGAIN:
+					return false
+				case err != nil:
+					stop = true
+					return true
+				}
+				drained = !full
+			}
+		})
+		if blocked != nil {
+			args, cmd := blocked, bcmd
+			blocked, bcmd = nil, nil
+			ss.dispatchCmd(cmd, args)
+			stop = stop || ss.closing
+		}
+		if ss.closing {
+			ss.flush()
+			ss.w.Flush()
+			return
+		}
+		if err != nil || stop {
 			return
 		}
 	}
@@ -197,7 +290,11 @@ func (ss *session) closeWhenIdle() {
 // dispatch handles one request: the checks Redis makes before running a
 // command, then a local handler or routing to a node.
 func (ss *session) dispatch(args [][]byte) {
-	cmd := command.LookupArgs(args)
+	ss.dispatchCmd(command.LookupArgs(args), args)
+}
+
+// dispatchCmd is dispatch with the command looked up (nil if unknown).
+func (ss *session) dispatchCmd(cmd *command.Command, args [][]byte) {
 	if cmd == nil {
 		if c := command.Lookup(args[0]); c != nil && c.IsContainer() {
 			ss.fail(command.UnknownSubcommandError(string(args[0]), string(args[1])))

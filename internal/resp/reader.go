@@ -168,6 +168,60 @@ func (r *Reader) ReadCommand() ([][]byte, error) {
 	}
 }
 
+// Next is ReadCommand for a caller that does its own reading (FillFrom):
+// it returns the next complete request buffered, or nil, nil when more
+// bytes are needed, and never reads. Errors are sticky as in ReadCommand.
+func (r *Reader) Next() ([][]byte, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	r.shrink()
+	args, err := r.parse()
+	if err != nil {
+		r.err = err
+	}
+	return args, err
+}
+
+// FillFrom makes room in the buffer and calls read once with it, for a
+// caller that reads the connection itself (a raw file descriptor, so that
+// it can wait for readiness without a read that would block). It returns
+// the bytes read and whether they filled all the room given: when they did
+// not, the connection had no more bytes at that moment. An error from read
+// comes back as it is and is not sticky (the caller may retry after
+// EAGAIN); a read of 0 bytes without error is the end of the stream:
+// io.EOF between requests, io.ErrUnexpectedEOF inside one, both sticky.
+// BeforeFill is not called.
+func (r *Reader) FillFrom(read func(p []byte) (int, error)) (n int, full bool, err error) {
+	if r.err != nil {
+		return 0, false, r.err
+	}
+	if r.r == r.w || r.w == len(r.buf) {
+		r.compact()
+	}
+	if r.w == len(r.buf) {
+		r.grow()
+	}
+	room := len(r.buf) - r.w
+	n, err = read(r.buf[r.w:])
+	if err != nil {
+		return 0, false, err
+	}
+	if n < 0 || n > room {
+		r.err = errors.New("resp: reader returned an invalid count")
+		return 0, false, r.err
+	}
+	if n == 0 {
+		r.err = io.EOF
+		if r.w > r.r {
+			r.err = io.ErrUnexpectedEOF
+		}
+		return 0, false, r.err
+	}
+	r.w += n
+	return n, n == room, nil
+}
+
 // shrink gives back the memory a big request needed, between requests. A
 // buffer the last request still needed a good part of is kept, so a client
 // that keeps sending big values does not make it regrow every time.

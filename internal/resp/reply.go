@@ -127,11 +127,20 @@ func (r *ReplyReader) ReadRaw() ([]byte, error) {
 			return raw, nil
 		}
 		if err := r.fill(need); err != nil {
+			if err == ErrWouldBlock {
+				return nil, err
+			}
 			r.err = err
 			return nil, err
 		}
 	}
 }
+
+// ErrWouldBlock may be returned, with no bytes, by the io.Reader under a
+// ReplyReader that must not block (one reading a raw file descriptor
+// inside syscall.RawConn.Read). ReadRaw then returns it without making it
+// sticky: the next call resumes the reply where it stopped.
+var ErrWouldBlock = errors.New("resp: read would block")
 
 // ReadReply reads the next reply and decodes it. The Value owns its memory.
 func (r *ReplyReader) ReadReply() (Value, error) {
