@@ -226,6 +226,11 @@ func TestAOFRewriteChunksDifferential(t *testing.T) {
 		if p.entries > 16 {
 			t.Errorf("a chunk of shard %d/%d visited %d entries under its lock, the limit being 16", p.db, p.shard, p.entries)
 		}
+		if p.db >= 5 {
+			// The empty databases: one empty chunk per shard.
+			resume <- struct{}{}
+			continue
+		}
 		round++
 		step(p.db, round)
 		step(rng.IntN(5), round)
