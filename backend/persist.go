@@ -556,15 +556,17 @@ func (p *persistence) runRewrite(l *aof.Log, j *rewriteJob) {
 // the Go scheduler from polling the network, which it does when it has
 // nothing left to run (or from sysmon, every 10 ms at worst): a dumper
 // that only called runtime.Gosched between chunks left requests unread
-// for up to 10 ms, p99 9-13 ms under SET load at -c 50 against 0.7 ms
-// steady. So after about rewriteBurst of chunks (Gosched between them) it
-// sleeps rewriteRest, long enough for the scheduler to run out of work and
-// poll. Measured with 1.45 M keys (PARTS=3 bench/aof_compare.sh and
-// variants, 2 shared cores): bursts of 100-300 us with rests of 0.5-1 ms
-// all gave p99 1.8-2.3 ms, a rewrite taking 2.5-3.5 s under that load
-// (1 s unpaced). Running the rewrite with one more P (GOMAXPROCS+1, the
-// analogue of redis-server's forked child on another core) gave 4.5-7 ms
-// with Gosched alone and no gain with the rests, so it is not done.
+// for up to 10 ms, p99 9.6 ms under SET load at -c 50 against 0.9 ms
+// steady (1.45 M keys, bench/aof_compare.sh part 3 and variants, 2 shared
+// cores). So after about rewriteBurst of chunks (Gosched between them) it
+// sleeps rewriteRest, long enough for the scheduler to run out of work
+// and poll. Measured the same way: 0.2 ms / 0.5 ms gave p99 1.2-1.8 ms
+// (steady 0.6-1.4), a rewrite taking 2-3 s under that load (1 s
+// unpaced); 0.1 ms / 1 ms gave 1.0-1.3 ms (steady 0.85-0.9), but a
+// rewrite of 1.8 M keys took 9 s against 3 s. Running the rewrite with
+// one more P (GOMAXPROCS+1, the analogue of redis-server's forked child
+// on another core) gave 4.3-4.6 ms with Gosched alone and 2.0-2.6 ms
+// with the rests, worse than one P: it is not done.
 const (
 	rewriteBurst = 200 * time.Microsecond
 	rewriteRest  = 500 * time.Microsecond
