@@ -326,18 +326,28 @@ func (in *clientBlock) blocked() bool {
 // Read gives the bytes read while blocked, then the read error that ended
 // the wait, if any, then reads the connection.
 func (in *clientBlock) Read(p []byte) (int, error) {
+	if n, ok, err := in.readPending(p); ok {
+		return n, err
+	}
+	return in.conn.Read(p)
+}
+
+// readPending gives the bytes read while blocked, then the read error that
+// ended the wait; ok is false when neither is left and the connection is
+// to be read.
+func (in *clientBlock) readPending(p []byte) (n int, ok bool, err error) {
 	if in.off < len(in.pending) {
-		n := copy(p, in.pending[in.off:])
+		n = copy(p, in.pending[in.off:])
 		in.off += n
 		if in.off == len(in.pending) {
 			in.pending, in.off = nil, 0
 		}
-		return n, nil
+		return n, true, nil
 	}
 	if in.err != nil {
-		return 0, in.err
+		return 0, true, in.err
 	}
-	return in.conn.Read(p)
+	return 0, false, nil
 }
 
 // spare is free room at the end of pending, grown as needed.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/shardis/shardis/internal/rawio"
 )
 
 // The server's identity in HELLO and INFO. shardis follows redis-server
@@ -619,11 +621,13 @@ func cmdClientKill(c *Client, args [][]byte) {
 	c.w.WriteInt(int64(killed))
 }
 
-// kill closes another client's connection; its goroutine sees the flag or
-// the closed socket and exits.
+// kill ends a client's connection (another's, or its own when the AOF
+// failed): its goroutine sees the flag or the shut socket, exits and
+// closes it. The socket is shut down rather than closed, since closing
+// waits for the owner's read call, which may be the caller's own.
 func (c *Client) kill() {
 	c.killed.Store(true)
-	c.conn.Close()
+	rawio.Abort(c.conn)
 }
 
 // cmdClientSetInfo is CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2).

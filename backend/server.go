@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/shardis/shardis/internal/rawio"
 	"github.com/shardis/shardis/internal/resp"
 )
 
@@ -257,7 +258,7 @@ func (s *Server) Close() error {
 	s.stop()
 	s.mu.Lock()
 	for _, c := range s.clients {
-		c.conn.Close()
+		rawio.Abort(c.conn) // each client's goroutine closes its own
 	}
 	s.mu.Unlock()
 	s.wg.Wait()

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/shardis/shardis/internal/rawio"
 	"github.com/shardis/shardis/internal/resp"
 )
 
@@ -228,7 +229,7 @@ func errText(err error) string {
 
 // readLoop matches replies to calls until the connection fails.
 func (l *link) readLoop(nc net.Conn) {
-	if rc := rawConn(nc); rc != nil {
+	if rc := rawio.Conn(nc); rc != nil {
 		l.readLoopRaw(nc, rc)
 		return
 	}
@@ -320,7 +321,7 @@ func (f *fdReader) Read(p []byte) (int, error) {
 		f.drained = false
 		return 0, resp.ErrWouldBlock
 	}
-	n, err := readFD(f.fd, p)
+	n, err := rawio.Read(f.fd, p)
 	switch {
 	case err == syscall.EAGAIN:
 		return 0, resp.ErrWouldBlock

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shardis/shardis/internal/command"
+	"github.com/shardis/shardis/internal/rawio"
 	"github.com/shardis/shardis/internal/resp"
 	"github.com/shardis/shardis/topology"
 )
@@ -202,7 +203,7 @@ func (ps *pubsubState) readLoop(c *subConn) {
 				// The node went away with the client's subscriptions:
 				// closing the client tells it to subscribe again, as
 				// losing its connection to a Redis node would.
-				ps.ss.nc.Close()
+				rawio.Abort(ps.ss.nc)
 			}
 			return
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/shardis/shardis/internal/rawio"
 	"github.com/shardis/shardis/internal/resp"
 	"github.com/shardis/shardis/topology"
 )
@@ -462,7 +463,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	for ss := range s.sessions {
-		ss.nc.Close()
+		rawio.Abort(ss.nc) // each session's goroutine closes its own
 	}
 	pools := make([]*pool, 0, len(s.pools))
 	for _, p := range s.pools {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shardis/shardis/internal/command"
+	"github.com/shardis/shardis/internal/rawio"
 	"github.com/shardis/shardis/internal/resp"
 )
 
@@ -129,7 +130,7 @@ func (ss *session) serve() {
 	}()
 	defer ss.closeState() // after unlock: pub/sub delivery may wait for wmu
 	defer ss.unlock()
-	if rc := rawConn(ss.nc); rc != nil {
+	if rc := rawio.Conn(ss.nc); rc != nil {
 		ss.serveRaw(rc)
 		return
 	}
@@ -217,7 +218,7 @@ func (ss *session) serveRaw(rc syscall.RawConn) {
 					drained = false
 					return false
 				}
-				_, full, err := ss.r.FillFrom(func(p []byte) (int, error) { return readFD(fd, p) })
+				_, full, err := ss.r.FillFrom(func(p []byte) (int, error) { return rawio.Read(fd, p) })
 				switch {
 				case err == syscall.EAGAIN:
 					return false

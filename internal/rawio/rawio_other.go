@@ -1,0 +1,21 @@
+//go:build !unix
+
+// Package rawio reads sockets by file descriptor inside
+// syscall.RawConn.Read; on this platform it does not, and callers read
+// through net.Conn.Read.
+package rawio
+
+import (
+	"errors"
+	"net"
+	"syscall"
+)
+
+// Conn returns nil: callers read through net.Conn.Read here.
+func Conn(net.Conn) syscall.RawConn { return nil }
+
+// Read is not supported here.
+func Read(uintptr, []byte) (int, error) { return 0, errors.ErrUnsupported }
+
+// Abort closes nc.
+func Abort(nc net.Conn) { nc.Close() }
