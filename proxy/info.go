@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"os"
 	"runtime"
 	"slices"
@@ -34,6 +35,9 @@ type infoFacts struct {
 	errorReplies     int64
 	netInput         int64
 	netOutput        int64
+	instOps          int64
+	instInputKbps    float64
+	instOutputKbps   float64
 	blockedClients   int64
 	pubsubChannels   int64
 	pubsubPatterns   int64
@@ -239,9 +243,11 @@ func infoPersistence(b *infoLines, f *infoFacts) {
 func infoStats(b *infoLines, f *infoFacts) {
 	b.int("total_connections_received", f.totalConnections)
 	b.int("total_commands_processed", f.totalCommands)
-	b.field("instantaneous_ops_per_sec", "0")
+	b.int("instantaneous_ops_per_sec", f.instOps)
 	b.int("total_net_input_bytes", f.netInput)
 	b.int("total_net_output_bytes", f.netOutput)
+	b.field("instantaneous_input_kbps", strconv.FormatFloat(f.instInputKbps, 'f', 2, 64))
+	b.field("instantaneous_output_kbps", strconv.FormatFloat(f.instOutputKbps, 'f', 2, 64))
 	b.int("rejected_connections", f.rejected)
 	b.field("keyspace_hits", "0")
 	b.field("keyspace_misses", "0")
@@ -337,6 +343,12 @@ type proxyStats struct {
 	started     time.Time
 	connections atomic.Int64 // connections accepted
 	commands    atomic.Int64 // requests past the unknown-command and arity checks
+	netInput    atomic.Int64 // bytes read from clients
+	netOutput   atomic.Int64 // bytes written to clients
+	errors      atomic.Int64 // error replies written to clients
+
+	// Redis's instantaneous metrics, sampled every 100 ms by sampleStats.
+	instOps, instInput, instOutput instMetric
 
 	runIDOnce sync.Once
 	runID     string
@@ -375,6 +387,12 @@ func cmdInfo(ss *session, args [][]byte) {
 		maxClients:       proxyMaxClients,
 		totalConnections: s.stats.connections.Load(),
 		totalCommands:    s.stats.commands.Load(),
+		netInput:         s.stats.netInput.Load(),
+		netOutput:        s.stats.netOutput.Load(),
+		errorReplies:     s.stats.errors.Load(),
+		instOps:          int64(s.stats.instOps.value()),
+		instInputKbps:    s.stats.instInput.value() / 1024,
+		instOutputKbps:   s.stats.instOutput.value() / 1024,
 	}
 	f.extra = map[string][]string{"replication": s.replicationInfo(), "stats": s.redirectInfo()}
 	infoReply(ss.ctx(), ss.w, args, f, s)
@@ -383,3 +401,84 @@ func cmdInfo(ss *session, args [][]byte) {
 // proxyMaxClients is what INFO and CONFIG GET report as maxclients: the
 // proxy sets no limit of its own; this is Redis's default.
 const proxyMaxClients = 10000
+
+// statsSamples is how many 100 ms samples an instantaneous metric averages,
+// as Redis's STATS_METRIC_SAMPLES.
+const statsSamples = 16
+
+// instMetric is one of Redis's instantaneous metrics
+// (trackInstantaneousMetric): the mean of the rates of the last 16 samples.
+type instMetric struct {
+	mu      sync.Mutex
+	lastT   time.Time
+	lastV   int64
+	samples [statsSamples]float64
+	idx     int
+}
+
+// sample records the counter's value v at now.
+func (m *instMetric) sample(now time.Time, v int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.lastT.IsZero() {
+		if dt := now.Sub(m.lastT).Seconds(); dt > 0 {
+			m.samples[m.idx] = float64(v-m.lastV) / dt
+			m.idx = (m.idx + 1) % statsSamples
+		}
+	}
+	m.lastT, m.lastV = now, v
+}
+
+// value is the mean rate per second.
+func (m *instMetric) value() float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	sum := 0.0
+	for _, r := range m.samples {
+		sum += r
+	}
+	return sum / statsSamples
+}
+
+// sampleStats samples the instantaneous metrics every 100 ms, as Redis's
+// serverCron does, until the server closes.
+func (s *Server) sampleStats() {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case now := <-t.C:
+			st := &s.stats
+			st.instOps.sample(now, st.commands.Load())
+			st.instInput.sample(now, st.netInput.Load())
+			st.instOutput.sample(now, st.netOutput.Load())
+		}
+	}
+}
+
+// countingWriter counts the bytes written to a client connection.
+type countingWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// countingReader counts the bytes read from a client connection that is not
+// a socket (sessions on sockets count in serveRaw).
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}

@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"context"
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +68,64 @@ func TestInfoSections(t *testing.T) {
 	for _, f := range []string{"redis_version:7.0.15\r\n", "redis_mode:cluster\r\n", "tcp_port:7000\r\n", "role:master\r\n", "shard1_replica0:lagging\r\n"} {
 		if !strings.Contains(text, f) {
 			t.Errorf("INFO lacks %q", f)
+		}
+	}
+}
+
+// TestInfoStatsCounters checks the Stats counters INFO reports for the
+// proxy's own traffic: bytes in and out, error replies (the proxy's and
+// the nodes'), and the instantaneous rate of commands.
+func TestInfoStatsCounters(t *testing.T) {
+	_, addr := startTestProxy(t, "", startOKNode(t))
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	rr := resp.NewReplyReader(nc)
+	sent, got := 0, 0
+	do := func(args ...string) string {
+		sent += len(resp.AppendCommand(nil, args...))
+		r := rawDo(t, nc, rr, args...)
+		got += len(r)
+		return r
+	}
+	do("SET", "k", "v")
+	if r := do("NOSUCHCOMMAND"); !strings.HasPrefix(r, "-ERR unknown command") {
+		t.Fatalf("NOSUCHCOMMAND = %q", r)
+	}
+	info := func() map[string]string {
+		sent += len(resp.AppendCommand(nil, "INFO", "stats"))
+		raw := rawDo(t, nc, rr, "INFO", "stats")
+		m := map[string]string{}
+		for _, line := range strings.Split(raw, "\r\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok {
+				m[k] = v
+			}
+		}
+		got += len(raw)
+		return m
+	}
+	in, out := sent+len(resp.AppendCommand(nil, "INFO", "stats")), got
+	m := info()
+	if m["total_net_input_bytes"] != strconv.Itoa(in) || m["total_net_output_bytes"] != strconv.Itoa(out) {
+		t.Errorf("net bytes in %s out %s, want %d and %d", m["total_net_input_bytes"], m["total_net_output_bytes"], in, out)
+	}
+	if m["total_error_replies"] != "1" {
+		t.Errorf("total_error_replies = %s, want 1", m["total_error_replies"])
+	}
+	// The rate is a mean over 1.6 s of 100 ms samples: keep sending until
+	// a sample has seen commands.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		for range 20 {
+			do("PING")
+		}
+		if n, _ := strconv.Atoi(info()["instantaneous_ops_per_sec"]); n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("instantaneous_ops_per_sec still 0 after 10 s of commands")
 		}
 	}
 }

@@ -133,6 +133,7 @@ func New(opts Options) (*Server, error) {
 		s.repl = newReplicator(s)
 	}
 	s.routes()
+	s.goFunc(s.sampleStats)
 	return s, nil
 }
 

@@ -68,6 +68,9 @@ type session struct {
 	// subscriptions (multi.go, blocking.go, pubsub.go); nil until needed.
 	st *stateful
 
+	rawErrors  int64 // node error replies passed through
+	errorsSeen int64 // errors already added to INFO's count
+
 	closing   bool        // QUIT: close after this batch's replies
 	shutdown  atomic.Bool // the server is shutting down
 	readState atomic.Int32
@@ -102,8 +105,8 @@ func newSession(srv *Server, nc net.Conn) *session {
 		srv:     srv,
 		id:      srv.nextID.Add(1),
 		nc:      nc,
-		r:       resp.NewReader(nc),
-		w:       resp.NewWriter(nc),
+		r:       resp.NewReader(countingReader{nc, &srv.stats.netInput}),
+		w:       resp.NewWriter(countingWriter{nc, &srv.stats.netOutput}),
 		created: time.Now(),
 		proto:   2,
 		wait:    newWaiter(),
@@ -119,6 +122,7 @@ func newSession(srv *Server, nc net.Conn) *session {
 // serve runs the session until the client leaves or the server closes it.
 func (ss *session) serve() {
 	defer ss.nc.Close()
+	defer ss.countErrors()
 	defer func() {
 		// A bug in handling one client's request must not end every
 		// other client's connection with the process: it is logged with
@@ -218,7 +222,8 @@ func (ss *session) serveRaw(rc syscall.RawConn) {
 					drained = false
 					return false
 				}
-				_, full, err := ss.r.FillFrom(func(p []byte) (int, error) { return rawio.Read(fd, p) })
+				n, full, err := ss.r.FillFrom(func(p []byte) (int, error) { return rawio.Read(fd, p) })
+				ss.srv.stats.netInput.Add(int64(n))
 				switch {
 				case err == syscall.EAGAIN:
 					return false
@@ -265,6 +270,7 @@ func (ss *session) unlock() {
 func (ss *session) beforeFill() error {
 	ss.flush()
 	err := ss.w.Flush()
+	ss.countErrors()
 	ss.unlock()
 	if err != nil {
 		return err
@@ -277,6 +283,17 @@ func (ss *session) beforeFill() error {
 		return errSessionClosing
 	}
 	return nil
+}
+
+// countErrors adds the error replies written since the last call to
+// INFO's total_error_replies: the proxy's own (WriteError) and the nodes'
+// passed through.
+func (ss *session) countErrors() {
+	n := ss.w.Errors() + ss.rawErrors
+	if d := n - ss.errorsSeen; d > 0 {
+		ss.srv.stats.errors.Add(d)
+		ss.errorsSeen = n
+	}
 }
 
 // closeWhenIdle makes the session end after the batch it is handling, or
@@ -391,7 +408,11 @@ func (ss *session) flush() {
 		it := &ss.items[i]
 		switch it.kind {
 		case itemCall:
-			ss.w.WriteRaw(ss.calls[it.first].reply)
+			reply := ss.calls[it.first].reply
+			if len(reply) > 0 && reply[0] == '-' {
+				ss.rawErrors++
+			}
+			ss.w.WriteRaw(reply)
 		case itemError:
 			ss.w.WriteError(it.err)
 		default:

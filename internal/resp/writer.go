@@ -19,7 +19,11 @@ type Writer struct {
 	buf   []byte
 	proto int
 	err   error
+	errs  int64 // error replies written with WriteError
 }
+
+// Errors is the number of error replies written with WriteError so far.
+func (w *Writer) Errors() int64 { return w.errs }
 
 // NewWriter returns a Writer that speaks RESP2 until SetProto(3).
 func NewWriter(w io.Writer) *Writer {
@@ -98,6 +102,7 @@ func (w *Writer) WriteOK() { w.buf = append(w.buf, "+OK\r\n"...) }
 // ("ERR ...", "WRONGTYPE ..."); line breaks are replaced by spaces, as Redis
 // does, so the reply stays one line.
 func (w *Writer) WriteError(msg string) {
+	w.errs++
 	w.buf = append(w.buf, '-')
 	start := len(w.buf)
 	w.buf = append(w.buf, msg...)
