@@ -566,7 +566,9 @@ func (p *persistence) runRewrite(l *aof.Log, j *rewriteJob) {
 // rewrite of 1.8 M keys took 9 s against 3 s. Running the rewrite with
 // one more P (GOMAXPROCS+1, the analogue of redis-server's forked child
 // on another core) gave 4.3-4.6 ms with Gosched alone and 2.0-2.6 ms
-// with the rests, worse than one P: it is not done.
+// with the rests, worse than one P: it is not done. With the longer
+// bursts while idle (dumpPacer.next), bench/aof_compare.sh part 3 gave p99
+// 0.95 ms against 0.73 steady.
 const (
 	rewriteBurst = 200 * time.Microsecond
 	rewriteRest  = 500 * time.Microsecond
