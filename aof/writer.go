@@ -202,7 +202,7 @@ func (l *Log) flushLocked(force bool, also ...*segFile) error {
 	l.scratch.sizes = sizes
 	var ferr error
 	if werr == nil && sync {
-		ferr = fsyncFiles(files, synced, sizes)
+		ferr = fsyncFiles(files, synced, sizes, l.policy == Always)
 		if ferr != nil && rewind(files, synced, sizes) {
 			// The batch is off the files again and goes back to the
 			// buffer: the retry writes it anew rather than trusting an
@@ -353,7 +353,7 @@ func rewind(files []*segFile, synced []int64, sizes []pendingWrite) bool {
 // fsyncFiles fsyncs every file with bytes beyond its last fsync (synced,
 // captured under mu). Only the leader changes sizes, so reading f.size
 // here is safe.
-func fsyncFiles(files []*segFile, synced []int64, sizes []pendingWrite) error {
+func fsyncFiles(files []*segFile, synced []int64, sizes []pendingWrite, inline bool) error {
 	for i, f := range files {
 		size := f.size
 		for _, s := range sizes {
@@ -362,7 +362,11 @@ func fsyncFiles(files []*segFile, synced []int64, sizes []pendingWrite) error {
 			}
 		}
 		if size > synced[i] {
-			if err := f.f.Sync(); err != nil {
+			sync := f.f.Sync
+			if is, ok := f.f.(inlineSyncer); ok && inline {
+				sync = is.SyncInline
+			}
+			if err := sync(); err != nil {
 				return err
 			}
 		}
