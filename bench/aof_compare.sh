@@ -145,7 +145,8 @@ fi
 # 3. p99 during a rewrite of LOADKEYS keys, shardis, everysec
 if [[ " $PARTS " == *" 3 "* ]]; then
 port=$(freeport)
-start shardis "$port" "$work/rewrite" yes everysec --enable-debug-command local
+# No automatic rewrite: the steady run must hold none.
+start shardis "$port" "$work/rewrite" yes everysec --enable-debug-command local --auto-aof-rewrite-percentage 0
 redis-cli -p "$port" debug populate "$LOADKEYS" >/dev/null
 bench "$port" 50 "$N" >/dev/null # every key exists from now on: no table growth below
 steady=$(bench "$port" 50 "$N" | awk '{print $2}')

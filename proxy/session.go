@@ -268,6 +268,10 @@ func (ss *session) unlock() {
 // beforeFill runs when no complete request is buffered: the batch is
 // complete, so it is sent and its replies written with one write.
 func (ss *session) beforeFill() error {
+	// The read loop calls it also when no request came since the last
+	// call (a wake-up with nothing new, a request still incomplete):
+	// the writer is shared with pub/sub delivery, so take the lock.
+	ss.lock()
 	ss.flush()
 	err := ss.w.Flush()
 	ss.countErrors()
