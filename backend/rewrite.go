@@ -16,7 +16,8 @@ import (
 //	hashes                           HMSET key f1 v1 ... f64 v64, ...
 //	an expiry                        PEXPIREAT key ms, after the value
 //
-// Keys whose time already ran out are left out, as Redis leaves them out.
+// Keys whose time ran out are left out, as Redis leaves them out, once it
+// ran out more than a second ago (rewriteExpirySlack).
 // Each database's keys follow a SELECT; the snapshot is produced one lock
 // shard at a time (persist.go), so the writer remembers which database it
 // selected last.
@@ -71,7 +72,7 @@ func (w *snapshotWriter) shard(db *DB, sh *shard, now int64) {
 	}
 	for _, e := range sh.dict.buckets {
 		for ; e != nil; e = e.next {
-			if e.expire != 0 && e.expire < now {
+			if expiredForRewrite(e, now) {
 				continue
 			}
 			w.selectDB(db.id)
@@ -237,6 +238,21 @@ func (sn *shardSnap) handle(d *dict, key string) {
 	}
 }
 
+// rewriteExpirySlack is how long ago a key's time must have run out for the
+// rewrite to leave it out. A command reads the clock when it starts (and
+// may then wait for its shard's lock), so it can still see alive, and
+// change, a key that ran out a moment before by the dumper's later clock;
+// its records go to the new incr file, so the key must be in the base. A
+// key that ran out within the slack is written with its PEXPIREAT, which
+// removes it again when the file is loaded.
+const rewriteExpirySlack = 1000 // ms
+
+// expiredForRewrite reports whether the rewrite leaves e out: its time ran
+// out more than rewriteExpirySlack before now (unix ms).
+func expiredForRewrite(e *entry, now int64) bool {
+	return e.expire != 0 && e.expire < now-rewriteExpirySlack
+}
+
 // save is the key-level copy-on-write of a shard being dumped: called
 // before a command reads or changes the live entry e (or right after
 // unlinking it, its value untouched), it saves e's value as it is now for
@@ -257,7 +273,7 @@ func (sn *shardSnap) saveRest(sh *shard) {
 	b := sh.dict.buckets
 	for ; sn.cursor < len(b); sn.cursor++ {
 		for e := b[sn.cursor]; e != nil; e = e.next {
-			if _, ok := sn.handled[e.key]; ok || (e.expire != 0 && e.expire < now) {
+			if _, ok := sn.handled[e.key]; ok || expiredForRewrite(e, now) {
 				continue
 			}
 			sn.pending = appendEntryCommands(sn.pending, e)
@@ -282,7 +298,7 @@ func (sn *shardSnap) chunk(w *snapshotWriter, db *DB, sh *shard, now int64, limi
 			break
 		}
 		for e := b[sn.cursor]; e != nil; e = e.next {
-			if e.expire != 0 && e.expire < now {
+			if expiredForRewrite(e, now) {
 				continue
 			}
 			if _, ok := sn.handled[e.key]; ok {

@@ -98,6 +98,10 @@ func TestRewriteSnapshotReplays(t *testing.T) {
 	must("SET", "ttl", "v", "PXAT", strconv.FormatInt(now+100*24*3600*1000, 10))
 	must("PEXPIREAT", "hbig", strconv.FormatInt(now+50*24*3600*1000, 10))
 	must("SET", "soon", "v", "PXAT", strconv.FormatInt(now+3600*1000, 10))
+	// Ran out half a second before the snapshot's clock: within
+	// rewriteExpirySlack, so written with its PEXPIREAT (a command that read
+	// the clock a moment earlier may still change it).
+	must("SET", "justnow", "v", "PXAT", strconv.FormatInt(now+2*3600*1000-500, 10))
 	// Another database.
 	must("SELECT", "3")
 	must("SET", "s", "in db 3")
@@ -128,10 +132,16 @@ func TestRewriteSnapshotReplays(t *testing.T) {
 			t.Errorf("unexpected command %q in a snapshot", cmd[0])
 		}
 		if len(cmd) > 1 && cmd[1] == "soon" {
-			t.Errorf("a key whose time ran out is in the snapshot: %q", cmd)
+			t.Errorf("a key whose time ran out an hour ago is in the snapshot: %q", cmd)
+		}
+		if len(cmd) > 1 && cmd[1] == "justnow" {
+			names["justnow"]++
 		}
 	}
-	if names["SELECT"] != 2 || names["PEXPIREAT"] != 2 || names["HMSET"] != 5 || names["RPUSH"] != 6 {
+	if names["justnow"] != 2 {
+		t.Errorf("a key whose time ran out within the slack has %d commands in the snapshot, want SET and PEXPIREAT", names["justnow"])
+	}
+	if names["SELECT"] != 2 || names["PEXPIREAT"] != 3 || names["HMSET"] != 5 || names["RPUSH"] != 6 {
 		t.Errorf("command counts %v", names)
 	}
 	if cmds[0][0] != "SELECT" || cmds[0][1] != "0" {
