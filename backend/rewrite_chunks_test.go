@@ -266,16 +266,7 @@ func TestAOFRewriteChunksDifferential(t *testing.T) {
 	s1.aof.mu.Lock()
 	s1.aof.chunkHook = nil
 	s1.aof.mu.Unlock()
-	for _, db := range s1.dbs {
-		for i := range db.shards {
-			sh := &db.shards[i]
-			sh.mu.Lock()
-			if sh.snap != nil || sh.dict.frozen {
-				t.Errorf("shard %d/%d kept its dump state after the rewrite", db.id, i)
-			}
-			sh.mu.Unlock()
-		}
-	}
+	requireNoDumpState(t, s1, "the rewrite")
 	// The keys given 1 ms to live have all expired by now, for both
 	// nodes' SCANs to remove.
 	if d := time.Until(lastShort.Add(5 * time.Millisecond)); d > 0 {
@@ -316,16 +307,7 @@ func TestAOFRewriteAbortReleasesShards(t *testing.T) {
 	if got := infoField(t, ctl, "aof_last_bgrewrite_status"); got != "err" {
 		t.Errorf("aof_last_bgrewrite_status:%s after a failed rewrite", got)
 	}
-	for _, db := range s1.dbs {
-		for i := range db.shards {
-			sh := &db.shards[i]
-			sh.mu.Lock()
-			if sh.snap != nil || sh.dict.frozen {
-				t.Errorf("shard %d/%d kept its dump state after an aborted rewrite", db.id, i)
-			}
-			sh.mu.Unlock()
-		}
-	}
+	requireNoDumpState(t, s1, "an aborted rewrite")
 	c.raw("SET", "after", "abort")
 	live := datasetState(t, ctl, 1)
 	s1.Close()
@@ -367,5 +349,21 @@ func TestRewriteChunkBound(t *testing.T) {
 	}
 	if chunks < 100000/rewriteChunkEntries {
 		t.Errorf("%d chunks for 100000 keys", chunks)
+	}
+}
+
+// requireNoDumpState checks that no shard of s is still frozen or keeps a
+// dump state after what ended the rewrite.
+func requireNoDumpState(t *testing.T, s *Server, after string) {
+	t.Helper()
+	for _, db := range s.dbs {
+		for i := range db.shards {
+			sh := &db.shards[i]
+			sh.mu.Lock()
+			if sh.snap != nil || sh.dict.frozen {
+				t.Errorf("shard %d/%d kept its dump state after %s", db.id, i, after)
+			}
+			sh.mu.Unlock()
+		}
 	}
 }
