@@ -155,7 +155,7 @@ func (c *Client) serve() {
 			c.readFailed(err)
 			return
 		}
-		if !c.serveOne(args) {
+		if !c.serveOne(command.Lookup(args[0]), args) {
 			return
 		}
 	}
@@ -163,8 +163,8 @@ func (c *Client) serve() {
 
 // serveOne executes one request of the batch and reports whether the
 // connection goes on.
-func (c *Client) serveOne(args [][]byte) bool {
-	c.execute(args)
+func (c *Client) serveOne(cmd *command.Command, args [][]byte) bool {
+	c.executeCmd(cmd, args)
 	if c.closing || c.killed.Load() {
 		c.flush(false)
 		return false
@@ -205,6 +205,7 @@ func (c *Client) serveRaw(rc syscall.RawConn) {
 	var (
 		stop    bool
 		blocked [][]byte
+		bcmd    *command.Command
 	)
 	for {
 		drained := false
@@ -220,11 +221,12 @@ func (c *Client) serveRaw(rc syscall.RawConn) {
 					if args == nil {
 						break
 					}
-					if mayBlock(args) {
-						blocked = args
+					cmd := command.Lookup(args[0])
+					if cmd != nil && cmd.Has(command.Blocking) {
+						blocked, bcmd = args, cmd
 						return true
 					}
-					if !c.serveOne(args) {
+					if !c.serveOne(cmd, args) {
 						stop = true
 						return true
 					}
@@ -260,7 +262,7 @@ func (c *Client) serveRaw(rc syscall.RawConn) {
 		if blocked != nil {
 			args := blocked
 			blocked = nil
-			if !c.serveOne(args) {
+			if !c.serveOne(bcmd, args) {
 				return
 			}
 		}
@@ -274,16 +276,12 @@ func (c *Client) serveRaw(rc syscall.RawConn) {
 	}
 }
 
-// mayBlock reports whether a request is for a command with the blocking
-// flag (BLPOP, XREAD, WAIT, ...), which serveRaw runs outside its read.
-func mayBlock(args [][]byte) bool {
-	cmd := command.Lookup(args[0])
-	return cmd != nil && cmd.Has(command.Blocking)
-}
-
 // execute runs one request the way redis-server's processCommand does:
 // command lookup, subcommand lookup, arity, authentication, then the handler.
-func (c *Client) execute(args [][]byte) {
+func (c *Client) execute(args [][]byte) { c.executeCmd(command.Lookup(args[0]), args) }
+
+// executeCmd is execute with args[0] looked up (nil: unknown).
+func (c *Client) executeCmd(cmd *command.Command, args [][]byte) {
 	// The wall clock is read once per batch (time.Now reads two clocks:
 	// ~47ns here); within a batch a command starts when the previous one
 	// ended, measured on the monotonic clock alone (time.Since).
@@ -297,7 +295,6 @@ func (c *Client) execute(args [][]byte) {
 	c.now = c.batchStartMs + int64(start/time.Millisecond)
 	c.lastSeen.Store(c.now)
 
-	cmd := command.Lookup(args[0])
 	if cmd == nil {
 		c.rejectUnknown(args)
 		return
