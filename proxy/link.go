@@ -89,6 +89,7 @@ type link struct {
 
 	mu      sync.Mutex
 	nc      net.Conn // nil unless up
+	nw      *rawio.Writer
 	state   int
 	closed  bool
 	out     []byte // encoded requests not yet written
@@ -205,6 +206,7 @@ func (l *link) run() {
 		}
 		backoff = 0
 		l.nc = nc
+		l.nw = rawio.NewWriter(nc)
 		l.state = linkUp
 		pending := len(l.out) > 0
 		if l.queue.len() > 0 {
@@ -371,7 +373,7 @@ func (l *link) kickWriter() {
 // in progress; what arrived meanwhile is left to the next round.
 func (l *link) write() {
 	l.mu.Lock()
-	nc := l.nc
+	nc, nw := l.nc, l.nw
 	if l.writing || nc == nil || len(l.out) == 0 {
 		l.mu.Unlock()
 		return
@@ -382,7 +384,7 @@ func (l *link) write() {
 	l.spare = nil
 	l.mu.Unlock()
 	nc.SetWriteDeadline(time.Now().Add(l.srv.timeouts().write))
-	_, err := nc.Write(buf)
+	_, err := nw.Write(buf)
 	if cap(buf) > 1<<20 {
 		buf = nil
 	}

@@ -106,7 +106,7 @@ func newSession(srv *Server, nc net.Conn) *session {
 		id:      srv.nextID.Add(1),
 		nc:      nc,
 		r:       resp.NewReader(countingReader{nc, &srv.stats.netInput}),
-		w:       resp.NewWriter(countingWriter{nc, &srv.stats.netOutput}),
+		w:       resp.NewWriter(countingWriter{rawio.NewWriter(nc), &srv.stats.netOutput}),
 		created: time.Now(),
 		proto:   2,
 		wait:    newWaiter(),

@@ -19,3 +19,14 @@ func Read(uintptr, []byte) (int, error) { return 0, errors.ErrUnsupported }
 
 // Abort closes nc.
 func Abort(nc net.Conn) { nc.Close() }
+
+// Write is not available: Conn returns nil, so it is never called.
+func Write(uintptr, []byte) (int, error) { return 0, errors.ErrUnsupported }
+
+// Writer writes through the net.Conn.
+type Writer struct{ nc net.Conn }
+
+// NewWriter returns a Writer for nc.
+func NewWriter(nc net.Conn) *Writer { return &Writer{nc: nc} }
+
+func (w *Writer) Write(p []byte) (int, error) { return w.nc.Write(p) }

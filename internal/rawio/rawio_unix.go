@@ -6,6 +6,15 @@
 // try a read (which fails with EAGAIN when the peer has sent nothing yet)
 // before it may wait, while inside one RawConn.Read readiness survives
 // from wait to wait, so a loop that saw the socket emptied can wait at once.
+// It also writes sockets (Writer) inside syscall.RawConn.Write.
+//
+// On Linux the reads and writes are raw system calls (rawio_linux.go), which
+// keep the goroutine's processor: the descriptors are non-blocking, so the
+// calls never wait. Through an ordinary system call, one the kernel was
+// slow to return from (its thread preempted by another process, common on
+// a loaded machine) lets the runtime hand the processor to another thread,
+// and with one processor (the proxy's default) every other connection then
+// waits for that hand-off and back.
 package rawio
 
 import (
@@ -31,14 +40,10 @@ func Conn(nc net.Conn) syscall.RawConn {
 // syscall.EAGAIN; the end of the stream is 0, nil.
 func Read(fd uintptr, p []byte) (int, error) {
 	for {
-		n, err := syscall.Read(int(fd), p)
-		if err == syscall.EINTR {
-			continue
+		n, err := sysRead(fd, p)
+		if err != syscall.EINTR {
+			return n, err
 		}
-		if n < 0 {
-			n = 0
-		}
-		return n, err
 	}
 }
 
@@ -56,4 +61,57 @@ func Abort(nc net.Conn) {
 		}
 	}
 	nc.Close()
+}
+
+// Write is one write(2) of p to fd, retried on EINTR; a full socket
+// buffer is syscall.EAGAIN.
+func Write(fd uintptr, p []byte) (int, error) {
+	for {
+		n, err := sysWrite(fd, p)
+		if err != syscall.EINTR {
+			return n, err
+		}
+	}
+}
+
+// Writer writes to a socket with raw write(2) calls inside
+// RawConn.Write, waiting in the Go poller only when the socket buffer is
+// full. It writes through the net.Conn when that is not a socket.
+type Writer struct {
+	nc net.Conn
+	rc syscall.RawConn
+}
+
+// NewWriter returns a Writer for nc.
+func NewWriter(nc net.Conn) *Writer { return &Writer{nc: nc, rc: Conn(nc)} }
+
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.rc == nil {
+		return w.nc.Write(p)
+	}
+	var (
+		n    int
+		werr error
+	)
+	err := w.rc.Write(func(fd uintptr) bool {
+		for n < len(p) {
+			m, err := Write(fd, p[n:])
+			switch {
+			case err == syscall.EAGAIN:
+				return false
+			case err != nil:
+				werr = err
+				return true
+			}
+			n += m
+		}
+		return true
+	})
+	if werr != nil {
+		err = werr
+	}
+	if err != nil {
+		return n, &net.OpError{Op: "write", Net: "tcp", Source: w.nc.LocalAddr(), Addr: w.nc.RemoteAddr(), Err: err}
+	}
+	return n, nil
 }
