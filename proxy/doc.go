@@ -33,8 +33,12 @@
 // HELLO 3, so that nodes answer them in RESP3). Sessions append requests to
 // the link's buffer; the link's writer goroutine sends everything pending
 // with one write, so requests of many clients coalesce; its reader matches
-// replies to calls first in, first out. A link that breaks fails its
-// pending calls and redials, with backoff while the node is down.
+// replies to calls first in, first out, and wakes the sessions of one read's
+// replies in the order the replies came. A link that breaks fails its
+// pending calls and redials, with backoff while the node is down. Sockets
+// are read and written with raw system calls (internal/rawio), so that a
+// slow return from the kernel does not hand the proxy's one processor to
+// another thread.
 //
 // # Multi-key commands
 //
