@@ -264,8 +264,12 @@ func TestProxyPubsubNodeDown(t *testing.T) {
 	d.restartNode(1)
 	pub := redis.NewClient(&redis.Options{Addr: d.addr})
 	defer pub.Close()
-	// go-redis subscribes again on its next receive; publish until the
-	// new subscription hears it.
+	// go-redis subscribes again on a new connection as soon as it sees the
+	// old one fail, which may be before the node is back: that SUBSCRIBE
+	// is refused with CLUSTERDOWN, and go-redis, which takes an error reply
+	// for a live connection, does not try again by itself. Like an
+	// application, the test subscribes again on that error. Publish until
+	// the new subscription hears it.
 	got := make(chan string, 1)
 	go func() {
 		for {
@@ -276,6 +280,9 @@ func TestProxyPubsubNodeDown(t *testing.T) {
 			}
 			if err != nil && ctx.Err() != nil {
 				return
+			}
+			if err != nil && strings.HasPrefix(err.Error(), "CLUSTERDOWN ") {
+				ps.Subscribe(ctx, ch)
 			}
 		}
 	}()
