@@ -346,6 +346,9 @@ type proxyStats struct {
 	netInput    atomic.Int64 // bytes read from clients
 	netOutput   atomic.Int64 // bytes written to clients
 	errors      atomic.Int64 // error replies written to clients
+	// Replies a link reader wrote for a session (session.writeDirect):
+	// whole, and in part (the socket was full). Not in INFO; tests read them.
+	directWhole, directPart atomic.Int64
 
 	// Redis's instantaneous metrics, sampled every 100 ms by sampleStats.
 	instOps, instInput, instOutput instMetric

@@ -62,6 +62,15 @@ type call struct {
 	link  *link
 	wait  *waiter
 	pos   []int // split commands: the output positions of this call's keys
+
+	// direct is set by the session when the reader may write the reply
+	// to the client itself (session.flushBatch); written says it did, all
+	// of it (c.reply is then empty), errRep that it was an error reply,
+	// and off how much of c.reply it wrote when the socket took only part.
+	direct  *session
+	written bool
+	errRep  bool
+	off     int
 }
 
 // complete stores the reply and signals the waiter.
@@ -328,6 +337,17 @@ func (l *link) deliver(raw []byte, held **waiter) error {
 	}
 	if c.write && len(raw) > 0 && raw[0] != '-' {
 		l.srv.repl.Written(c.shard, c.req, raw)
+	}
+	if ss := c.direct; ss != nil && !isRedirect(raw) {
+		// Before the session wakes: it then writes only what is left.
+		n := ss.writeDirect(raw)
+		if n == len(raw) {
+			c.written = true
+			c.errRep = raw[0] == '-'
+			raw = nil
+		} else {
+			c.off = n
+		}
 	}
 	c.reply = append(c.reply[:0], raw...)
 	if c.wait.last() {

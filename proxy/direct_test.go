@@ -1,0 +1,98 @@
+package proxy
+
+import (
+	"bytes"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shardis/shardis/internal/resp"
+)
+
+// startValueNode starts a RESP node that answers GET big with a bulk of
+// size bytes, GET err with an error, and everything else with +OK.
+func startValueNode(t *testing.T, big []byte) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer nc.Close()
+				r := resp.NewReader(nc)
+				w := resp.NewWriter(nc)
+				r.BeforeFill = w.Flush
+				for {
+					args, err := r.ReadCommand()
+					if err != nil {
+						return
+					}
+					switch {
+					case len(args) == 2 && string(args[1]) == "big":
+						w.WriteBulk(big)
+					case len(args) == 2 && string(args[1]) == "err":
+						w.WriteError("ERR boom")
+					default:
+						w.WriteOK()
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// TestDirectReplies checks the replies a link reader writes to the client
+// for a session with one request in flight: a reply larger than the
+// socket takes goes out in part and the session writes the rest, in order
+// with what follows; error replies written so count in INFO; a batch of
+// several requests is answered by the session.
+func TestDirectReplies(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 2<<20) // 32 MB
+	srv, addr := startTestProxy(t, "", startValueNode(t, big))
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	rr := resp.NewReplyReader(nc)
+
+	if got := rawDo(t, nc, rr, "GET", "big"); got != "$"+strconv.Itoa(len(big))+"\r\n"+string(big)+"\r\n" {
+		t.Fatalf("GET big: %d bytes, not the value", len(got))
+	}
+	if srv.stats.directPart.Load() == 0 {
+		t.Fatal("a 32 MB reply went out whole in one write: the partial path was not taken")
+	}
+	whole := srv.stats.directWhole.Load()
+	if got := rawDo(t, nc, rr, "GET", "err"); got != "-ERR boom\r\n" {
+		t.Fatalf("GET err = %q", got)
+	}
+	if srv.stats.directWhole.Load() != whole+1 {
+		t.Fatal("a single GET's reply was not written by the link reader")
+	}
+	// Two requests in one write: one batch, answered by the session.
+	nc.SetDeadline(time.Now().Add(20 * time.Second))
+	two := append(resp.AppendCommand(nil, "GET", "err"), resp.AppendCommand(nil, "SET", "a", "b")...)
+	if _, err := nc.Write(two); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"-ERR boom\r\n", "+OK\r\n"} {
+		raw, err := rr.ReadRaw()
+		if err != nil || string(raw) != want {
+			t.Fatalf("pipelined reply %q, %v; want %q", raw, err, want)
+		}
+	}
+	info := rawDo(t, nc, rr, "INFO", "stats")
+	if !strings.Contains(info, "\r\ntotal_error_replies:2\r\n") {
+		t.Fatalf("INFO stats does not count 2 error replies:\n%s", info)
+	}
+}
