@@ -75,7 +75,11 @@ pr=$(freeport); start_proxy "$pr" redis $r1 $r2 $r3
 ps=$(freeport); start_proxy "$ps" shardis $s1 $s2 $s3
 direct=$(freeport); start_node "$direct"
 
-targets="twemproxy proxy-redis proxy-shardis node"
+# Rounds alternate between this order and its reverse. twemproxy and the
+# proxy in front of the same redis-server nodes sit side by side in the
+# middle, so that each follows the other in half the rounds and a shardis
+# target in the other half: neither always runs right after the other.
+targets="node twemproxy proxy-redis proxy-shardis"
 port_of() { case $1 in twemproxy) echo $twem ;; proxy-redis) echo $pr ;; proxy-shardis) echo $ps ;; node) echo $direct ;; esac; }
 
 # results: lines "target P test rps p99"
