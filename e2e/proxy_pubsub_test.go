@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"testing"
@@ -265,11 +266,10 @@ func TestProxyPubsubNodeDown(t *testing.T) {
 	pub := redis.NewClient(&redis.Options{Addr: d.addr})
 	defer pub.Close()
 	// go-redis subscribes again on a new connection as soon as it sees the
-	// old one fail, which may be before the node is back: that SUBSCRIBE
-	// is refused with CLUSTERDOWN, and go-redis, which takes an error reply
-	// for a live connection, does not try again by itself. Like an
-	// application, the test subscribes again on that error. Publish until
-	// the new subscription hears it.
+	// old one fail, which may be before the node is back: the proxy then
+	// refuses that SUBSCRIBE with CLUSTERDOWN and closes the connection,
+	// so that go-redis tries again on its next receive. Publish until the
+	// new subscription hears it.
 	got := make(chan string, 1)
 	go func() {
 		for {
@@ -280,9 +280,6 @@ func TestProxyPubsubNodeDown(t *testing.T) {
 			}
 			if err != nil && ctx.Err() != nil {
 				return
-			}
-			if err != nil && strings.HasPrefix(err.Error(), "CLUSTERDOWN ") {
-				ps.Subscribe(ctx, ch)
 			}
 		}
 	}()
@@ -323,7 +320,8 @@ func TestProxyPubsubNodeDown(t *testing.T) {
 }
 
 // TestProxyPsubscribeNodeDown checks that a pattern one shard cannot take
-// is refused and left on no shard.
+// is refused, left on no shard, and the connection closed (so that a
+// client subscribes again).
 func TestProxyPsubscribeNodeDown(t *testing.T) {
 	d := startDeployment(t, threeShards)
 	ks := keysOnEveryShard("q", 1)
@@ -332,10 +330,61 @@ func TestProxyPsubscribeNodeDown(t *testing.T) {
 	if got := c.one("PSUBSCRIBE", "q*"); !strings.HasPrefix(got, "-CLUSTERDOWN The cluster is down: node ") {
 		t.Fatalf("PSUBSCRIBE with a shard down: %q", got)
 	}
+	if raw, err := c.rr.ReadRaw(); err != io.EOF {
+		t.Fatalf("after the refused PSUBSCRIBE: %q, %v; want the connection closed", raw, err)
+	}
+	c = dialRaw(t, d.addr)
 	if got := c.one("PUBLISH", ks[0], "x"); got != ":0\r\n" {
 		t.Fatalf("PUBLISH on a shard that is up: %q, want no receiver", got)
 	}
 	if got := c.one("GET", ks[0]); got != "$-1\r\n" {
 		t.Fatalf("GET after the refused PSUBSCRIBE (not subscribed): %q", got)
+	}
+}
+
+// TestProxySubscribeNodeDownRecovers checks that a go-redis subscriber
+// whose SUBSCRIBE was refused because its node was down hears messages once
+// the node is back, without the application subscribing again: the proxy
+// closed the connection, so go-redis subscribed again on a new one.
+func TestProxySubscribeNodeDownRecovers(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ch := keysOnEveryShard("rec", 1)[1] // on node 1
+	d.stopNode(1)
+	sub := redis.NewClient(&redis.Options{Addr: d.addr, MaxRetries: -1})
+	defer sub.Close()
+	ps := sub.Subscribe(ctx, ch)
+	defer ps.Close()
+	if _, err := ps.ReceiveTimeout(ctx, 5*time.Second); err == nil || !strings.HasPrefix(err.Error(), "CLUSTERDOWN ") {
+		t.Fatalf("SUBSCRIBE with the node down: %v, want CLUSTERDOWN", err)
+	}
+	d.restartNode(1)
+	pub := redis.NewClient(&redis.Options{Addr: d.addr})
+	defer pub.Close()
+	got := make(chan string, 1)
+	go func() {
+		for ctx.Err() == nil {
+			m, _ := ps.ReceiveTimeout(ctx, 10*time.Second)
+			if msg, ok := m.(*redis.Message); ok {
+				got <- msg.Payload
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pub.Publish(ctx, ch, "back")
+		select {
+		case p := <-got:
+			if p != "back" {
+				t.Fatalf("message %q", p)
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatal("no message after the node came back")
+			}
+		}
 	}
 }

@@ -466,6 +466,7 @@ func (ss *session) subscribe(kind int, args [][]byte) {
 		ss.runOp(ps, "punsubscribe", &undo)
 	}
 	verb := subNames[kind][0]
+	refused := false // a node could not take a name
 	for _, name := range args[1:] {
 		n := string(name)
 		if !set.has(n) {
@@ -491,6 +492,9 @@ func (ss *session) subscribe(kind int, args [][]byte) {
 			}
 			if msg != "" {
 				ss.w.WriteError(msg)
+				if msg != errNoOwner {
+					refused = true
+				}
 				continue
 			}
 			set.add(n, where)
@@ -509,6 +513,14 @@ func (ss *session) subscribe(kind int, args [][]byte) {
 	}
 	ps.release()
 	ss.closeIdle(ps)
+	if refused {
+		// Close the connection after these replies, as when a node goes
+		// away (readLoop). Clients subscribe again on a new connection
+		// (go-redis at once, which may be while the node is still down),
+		// and take an error reply for a live connection: left open, the
+		// connection would stay without the subscription for good.
+		ss.closing = true
+	}
 }
 
 // unsubscribe is UNSUBSCRIBE, PUNSUBSCRIBE and SUNSUBSCRIBE.
