@@ -441,7 +441,11 @@ func (s *Server) clientsByID() []*Client {
 	s.mu.Lock()
 	list := make([]*Client, 0, len(s.clients))
 	for _, cl := range s.clients {
-		list = append(list, cl)
+		// A killed client is gone at once, as Redis frees it in CLIENT
+		// KILL, though its goroutine may not have seen the shut socket yet.
+		if !cl.killed.Load() {
+			list = append(list, cl)
+		}
 	}
 	s.mu.Unlock()
 	sort.Slice(list, func(i, j int) bool { return list[i].id < list[j].id })
@@ -451,7 +455,10 @@ func (s *Server) clientsByID() []*Client {
 func (s *Server) clientByID(id int64) *Client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.clients[id]
+	if cl := s.clients[id]; cl != nil && !cl.killed.Load() {
+		return cl
+	}
+	return nil
 }
 
 func cmdClientID(c *Client, args [][]byte) { c.w.WriteInt(c.id) }
