@@ -74,9 +74,9 @@ type session struct {
 	closing   bool        // QUIT: close after this batch's replies
 	shutdown  atomic.Bool // the server is shutting down
 	readState atomic.Int32
-	// rc is the client socket's RawConn (nil if it is not a socket): a
-	// link reader writes a reply with it for the session (writeDirect).
-	rc syscall.RawConn
+	// rw writes to the client (under w); a link reader also writes a
+	// reply with it for the session (writeDirect).
+	rw *rawio.Writer
 }
 
 // Read states, for closeWhenIdle.
@@ -104,12 +104,14 @@ const (
 )
 
 func newSession(srv *Server, nc net.Conn) *session {
+	rw := rawio.NewWriter(nc)
 	ss := &session{
 		srv:     srv,
 		id:      srv.nextID.Add(1),
 		nc:      nc,
 		r:       resp.NewReader(countingReader{nc, &srv.stats.netInput}),
-		w:       resp.NewWriter(countingWriter{rawio.NewWriter(nc), &srv.stats.netOutput}),
+		w:       resp.NewWriter(countingWriter{rw, &srv.stats.netOutput}),
+		rw:      rw,
 		created: time.Now(),
 		proto:   2,
 		wait:    newWaiter(),
@@ -138,7 +140,6 @@ func (ss *session) serve() {
 	defer ss.closeState() // after unlock: pub/sub delivery may wait for wmu
 	defer ss.unlock()
 	if rc := rawio.Conn(ss.nc); rc != nil {
-		ss.rc = rc
 		ss.serveRaw(rc)
 		return
 	}
@@ -261,17 +262,7 @@ func (ss *session) serveRaw(rc syscall.RawConn) {
 // session holds wmu and has nothing buffered, so nothing else writes to
 // the client meanwhile.
 func (ss *session) writeDirect(p []byte) int {
-	n := 0
-	ss.rc.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			m, err := rawio.Write(fd, p[n:])
-			if err != nil {
-				break
-			}
-			n += m
-		}
-		return true
-	})
+	n := ss.rw.TryWrite(p)
 	ss.srv.stats.netOutput.Add(int64(n))
 	if n == len(p) {
 		ss.srv.stats.directWhole.Add(1)
@@ -428,7 +419,7 @@ func (ss *session) flushBatch(last bool) {
 	ss.idle.Store(now)
 	if n := ss.ncalls; n > 0 {
 		ss.wait.n.Store(int32(n))
-		direct := n == 1 && last && ss.rc != nil && len(ss.items) == 1 &&
+		direct := n == 1 && last && ss.rw.Raw() && len(ss.items) == 1 &&
 			ss.items[0].kind == itemCall && ss.w.Buffered() == 0
 		if direct {
 			ss.calls[0].direct = ss

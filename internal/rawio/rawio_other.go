@@ -30,3 +30,9 @@ type Writer struct{ nc net.Conn }
 func NewWriter(nc net.Conn) *Writer { return &Writer{nc: nc} }
 
 func (w *Writer) Write(p []byte) (int, error) { return w.nc.Write(p) }
+
+// Raw reports false: TryWrite writes nothing here.
+func (w *Writer) Raw() bool { return false }
+
+// TryWrite writes nothing here (see Raw).
+func (w *Writer) TryWrite([]byte) int { return 0 }

@@ -187,3 +187,32 @@ func TestWriterPipe(t *testing.T) {
 		t.Fatalf("read %q, %v", buf, err)
 	}
 }
+
+// TryWrite writes what the socket takes and returns at once; the peer
+// reads exactly those bytes.
+func TestWriterTryWrite(t *testing.T) {
+	a, b := tcpPair(t) // b does not read until TryWrite has returned
+	p := make([]byte, 64<<20)
+	for i := range p {
+		p[i] = byte(i * 13)
+	}
+	w := NewWriter(a)
+	if !w.Raw() {
+		t.Fatal("a TCP connection's Writer is not raw")
+	}
+	n := w.TryWrite(p)
+	if n == 0 || n >= len(p) {
+		t.Fatalf("TryWrite of 64 MB to a peer that does not read: %d bytes; want some, not all", n)
+	}
+	got := make([]byte, n)
+	b.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if _, err := io.ReadFull(b, got); err != nil || !bytes.Equal(got, p[:n]) {
+		t.Fatalf("the peer read %v, different bytes", err)
+	}
+	if m := NewWriter(&pipeConn{}).TryWrite(p); m != 0 {
+		t.Fatalf("TryWrite on a connection that is not a socket wrote %d bytes", m)
+	}
+}
+
+// pipeConn is a net.Conn that is not a socket.
+type pipeConn struct{ net.Conn }

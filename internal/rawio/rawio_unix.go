@@ -89,6 +89,31 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.rc == nil {
 		return w.nc.Write(p)
 	}
+	n, err := w.write(p, true)
+	if err != nil {
+		return n, &net.OpError{Op: "write", Net: "tcp", Source: w.nc.LocalAddr(), Addr: w.nc.RemoteAddr(), Err: err}
+	}
+	return n, nil
+}
+
+// Raw reports whether the Writer writes a socket by descriptor, which
+// TryWrite needs.
+func (w *Writer) Raw() bool { return w.rc != nil }
+
+// TryWrite writes what of p the socket takes now, without waiting for
+// room, and returns how much that was (0 on an error, or if !Raw()). It may
+// run beside the goroutine that reads the socket.
+func (w *Writer) TryWrite(p []byte) int {
+	if w.rc == nil {
+		return 0
+	}
+	n, _ := w.write(p, false)
+	return n
+}
+
+// write writes p inside RawConn.Write; on a full socket it waits in the Go
+// poller if wait, else returns what went out.
+func (w *Writer) write(p []byte, wait bool) (int, error) {
 	var (
 		n    int
 		werr error
@@ -98,7 +123,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 			m, err := Write(fd, p[n:])
 			switch {
 			case err == syscall.EAGAIN:
-				return false
+				return !wait
 			case err != nil:
 				werr = err
 				return true
@@ -110,8 +135,5 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if werr != nil {
 		err = werr
 	}
-	if err != nil {
-		return n, &net.OpError{Op: "write", Net: "tcp", Source: w.nc.LocalAddr(), Addr: w.nc.RemoteAddr(), Err: err}
-	}
-	return n, nil
+	return n, err
 }
