@@ -216,3 +216,19 @@ func TestWriterTryWrite(t *testing.T) {
 
 // pipeConn is a net.Conn that is not a socket.
 type pipeConn struct{ net.Conn }
+
+// A write allocates nothing: the proxy writes every reply through a Writer.
+func TestWriterAllocs(t *testing.T) {
+	a, b := tcpPair(t)
+	go io.Copy(io.Discard, b)
+	w := NewWriter(a)
+	p := []byte("+OK\r\n")
+	if n := testing.AllocsPerRun(1000, func() {
+		if _, err := w.Write(p); err != nil {
+			t.Fatal(err)
+		}
+		w.TryWrite(p)
+	}); n != 0 {
+		t.Fatalf("Write and TryWrite allocate %.1f times per call", n)
+	}
+}

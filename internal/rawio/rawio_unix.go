@@ -76,14 +76,27 @@ func Write(fd uintptr, p []byte) (int, error) {
 
 // Writer writes to a socket with raw write(2) calls inside
 // RawConn.Write, waiting in the Go poller only when the socket buffer is
-// full. It writes through the net.Conn when that is not a socket.
+// full. It writes through the net.Conn when that is not a socket. One
+// write at a time: Write and TryWrite must not overlap.
 type Writer struct {
 	nc net.Conn
 	rc syscall.RawConn
+
+	// The state of the write in progress, for fn (w.writeFD, bound once
+	// so that a write allocates no closure).
+	fn   func(fd uintptr) bool
+	p    []byte
+	n    int
+	err  error
+	wait bool
 }
 
 // NewWriter returns a Writer for nc.
-func NewWriter(nc net.Conn) *Writer { return &Writer{nc: nc, rc: Conn(nc)} }
+func NewWriter(nc net.Conn) *Writer {
+	w := &Writer{nc: nc, rc: Conn(nc)}
+	w.fn = w.writeFD
+	return w
+}
 
 func (w *Writer) Write(p []byte) (int, error) {
 	if w.rc == nil {
@@ -114,26 +127,27 @@ func (w *Writer) TryWrite(p []byte) int {
 // write writes p inside RawConn.Write; on a full socket it waits in the Go
 // poller if wait, else returns what went out.
 func (w *Writer) write(p []byte, wait bool) (int, error) {
-	var (
-		n    int
-		werr error
-	)
-	err := w.rc.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			m, err := Write(fd, p[n:])
-			switch {
-			case err == syscall.EAGAIN:
-				return !wait
-			case err != nil:
-				werr = err
-				return true
-			}
-			n += m
-		}
-		return true
-	})
-	if werr != nil {
-		err = werr
+	w.p, w.n, w.err, w.wait = p, 0, nil, wait
+	err := w.rc.Write(w.fn)
+	n := w.n
+	if w.err != nil {
+		err = w.err
 	}
+	w.p, w.err = nil, nil
 	return n, err
+}
+
+func (w *Writer) writeFD(fd uintptr) bool {
+	for w.n < len(w.p) {
+		m, err := Write(fd, w.p[w.n:])
+		switch {
+		case err == syscall.EAGAIN:
+			return !w.wait
+		case err != nil:
+			w.err = err
+			return true
+		}
+		w.n += m
+	}
+	return true
 }
