@@ -15,6 +15,12 @@ import (
 // every request with +OK, a batch at a time: what the proxy's hot path is
 // measured against, so that the node's own cost stays out of the figures.
 func startOKNode(tb testing.TB) string {
+	return startScriptedNode(tb, func(w *resp.Writer, _ [][]byte) { w.WriteOK() })
+}
+
+// startScriptedNode starts a RESP node on a loopback port that answers
+// each request with what reply writes, a batch at a time.
+func startScriptedNode(tb testing.TB, reply func(w *resp.Writer, args [][]byte)) string {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,10 +39,11 @@ func startOKNode(tb testing.TB) string {
 				w := resp.NewWriter(nc)
 				r.BeforeFill = w.Flush
 				for {
-					if _, err := r.ReadCommand(); err != nil {
+					args, err := r.ReadCommand()
+					if err != nil {
 						return
 					}
-					w.WriteOK()
+					reply(w, args)
 				}
 			}()
 		}

@@ -11,44 +11,19 @@ import (
 	"github.com/shardis/shardis/internal/resp"
 )
 
-// startValueNode starts a RESP node that answers GET big with a bulk of
-// size bytes, GET err with an error, and everything else with +OK.
+// startValueNode starts a RESP node that answers GET big with big, GET err
+// with an error, and everything else with +OK.
 func startValueNode(t *testing.T, big []byte) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer nc.Close()
-				r := resp.NewReader(nc)
-				w := resp.NewWriter(nc)
-				r.BeforeFill = w.Flush
-				for {
-					args, err := r.ReadCommand()
-					if err != nil {
-						return
-					}
-					switch {
-					case len(args) == 2 && string(args[1]) == "big":
-						w.WriteBulk(big)
-					case len(args) == 2 && string(args[1]) == "err":
-						w.WriteError("ERR boom")
-					default:
-						w.WriteOK()
-					}
-				}
-			}()
+	return startScriptedNode(t, func(w *resp.Writer, args [][]byte) {
+		switch {
+		case len(args) == 2 && string(args[1]) == "big":
+			w.WriteBulk(big)
+		case len(args) == 2 && string(args[1]) == "err":
+			w.WriteError("ERR boom")
+		default:
+			w.WriteOK()
 		}
-	}()
-	return ln.Addr().String()
+	})
 }
 
 // TestDirectReplies checks the replies a link reader writes to the client
