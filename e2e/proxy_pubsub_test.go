@@ -270,34 +270,7 @@ func TestProxyPubsubNodeDown(t *testing.T) {
 	// refuses that SUBSCRIBE with CLUSTERDOWN and closes the connection,
 	// so that go-redis tries again on its next receive. Publish until the
 	// new subscription hears it.
-	got := make(chan string, 1)
-	go func() {
-		for {
-			m, err := ps.ReceiveTimeout(ctx, 10*time.Second)
-			if msg, ok := m.(*redis.Message); ok {
-				got <- msg.Payload
-				return
-			}
-			if err != nil && ctx.Err() != nil {
-				return
-			}
-		}
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for heard := false; !heard; {
-		pub.Publish(ctx, ch, "back")
-		select {
-		case p := <-got:
-			if p != "back" {
-				t.Fatalf("message %q", p)
-			}
-			heard = true
-		case <-time.After(50 * time.Millisecond):
-			if time.Now().After(deadline) {
-				t.Fatal("no message after the node came back")
-			}
-		}
-	}
+	publishUntilHeard(t, ctx, pub, ps, ch)
 	// RESET leaves subscribed mode and drops the subscription (on node 0,
 	// whose shared links did not have to redial).
 	ch0 := keysOnEveryShard("down", 1)[0]
@@ -362,6 +335,14 @@ func TestProxySubscribeNodeDownRecovers(t *testing.T) {
 	d.restartNode(1)
 	pub := redis.NewClient(&redis.Options{Addr: d.addr})
 	defer pub.Close()
+	publishUntilHeard(t, ctx, pub, ps, ch)
+}
+
+// publishUntilHeard publishes "back" on ch every 50 ms until ps, which
+// receives meanwhile (go-redis subscribing again as it needs), hears it;
+// it fails the test after 10 s.
+func publishUntilHeard(t *testing.T, ctx context.Context, pub *redis.Client, ps *redis.PubSub, ch string) {
+	t.Helper()
 	got := make(chan string, 1)
 	go func() {
 		for ctx.Err() == nil {
