@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/shardis/shardis/internal/rawio"
 )
 
 // watchClient calls gone if the client at the other end of nc disconnects
@@ -16,12 +18,8 @@ import (
 // byte later. Once the client has sent more requests the watch ends (a
 // disconnect is then noticed when the session reads again).
 func watchClient(nc net.Conn, gone func()) (stop func() bool) {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return func() bool { return false }
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc := rawio.Conn(nc)
+	if rc == nil {
 		return func() bool { return false }
 	}
 	var stopping, wasGone atomic.Bool
@@ -66,17 +64,13 @@ func watchClient(nc net.Conn, gone func()) (stop func() bool) {
 // connAlive reports whether a node connection kept idle is still usable:
 // the node has not closed it and sent nothing unasked.
 func connAlive(nc net.Conn) bool {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
+	rc := rawio.Conn(nc)
+	if rc == nil {
 		return true
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
 	}
 	alive := false
 	var buf [1]byte
-	err = rc.Read(func(fd uintptr) bool {
+	err := rc.Read(func(fd uintptr) bool {
 		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		alive = errors.Is(err, syscall.EAGAIN)
 		return true
