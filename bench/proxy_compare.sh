@@ -82,14 +82,14 @@ direct=$(freeport); start_node "$direct"
 targets="node twemproxy proxy-redis proxy-shardis"
 port_of() { case $1 in twemproxy) echo $twem ;; proxy-redis) echo $pr ;; proxy-shardis) echo $ps ;; node) echo $direct ;; esac; }
 
-# results: lines "target P test rps p99"
+# results: lines "target P test rps p99 round"
 res="$work/results"
 for r in $(seq "$rounds"); do
 	for P in $PIPELINES; do
 		order=$targets; [ $((r % 2)) = 0 ] && order=$(echo $targets | tr ' ' '\n' | tac | tr '\n' ' ')
 		for t in $order; do
 			timeout 300 redis-benchmark -p "$(port_of $t)" -t "$TESTS" -c "$CLIENTS" -n "$N" -P "$P" -r "$KEYSPACE" --csv 2>/dev/null |
-				awk -F'"' -v t=$t -v P=$P 'NR>1 && $2!="" {split($2,a," "); print t, P, a[1], $4, $14}' >>"$res"
+				awk -F'"' -v t=$t -v P=$P -v r=$r 'NR>1 && $2!="" {split($2,a," "); print t, P, a[1], $4, $14, r}' >>"$res"
 		done
 	done
 	echo "round $r of $rounds done" >&2
@@ -97,21 +97,29 @@ done
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 pick() { awk -v t=$1 -v P=$2 -v x=$3 -v c=$4 '$1==t && $2==P && $3==x {print $c}' "$res" | median; }
+# p99ratio P test: the median over rounds of the proxy's p99 over
+# twemproxy's in the same round, less sensitive than a ratio of medians to
+# the machine's load drifting between rounds.
+p99ratio() {
+	awk -v P=$1 -v x=$2 '$2==P && $3==x && $1=="twemproxy" {tw[$6]=$5} $2==P && $3==x && $1=="proxy-redis" {pr[$6]=$5}
+		END {for (r in tw) if ((r in pr) && tw[r] > 0) print pr[r]/tw[r]}' "$res" | median
+}
 
 echo
 echo "redis-benchmark -c $CLIENTS -n $N -r $KEYSPACE, median of $rounds rounds; requests/s (p99 ms); shardis proxy -procs $PROXY_PROCS."
 echo "Three redis-server nodes behind twemproxy and behind the shardis proxy; three shardis nodes behind the proxy; one shardis node direct."
 echo
-echo "| test | -P | twemproxy | proxy (redis nodes) | proxy / twemproxy | proxy (shardis nodes) | one node direct | proxy / direct |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| test | -P | twemproxy | proxy (redis nodes) | proxy / twemproxy | p99 proxy / twemproxy | proxy (shardis nodes) | one node direct | proxy / direct |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for P in $PIPELINES; do
 	for x in $(awk -v P=$P '$2==P {print $3}' "$res" | awk '!seen[$0]++'); do
 		tw=$(pick twemproxy $P $x 4); twl=$(pick twemproxy $P $x 5)
 		pr=$(pick proxy-redis $P $x 4); prl=$(pick proxy-redis $P $x 5)
 		ps=$(pick proxy-shardis $P $x 4); psl=$(pick proxy-shardis $P $x 5)
 		nd=$(pick node $P $x 4); ndl=$(pick node $P $x 5)
-		awk -v x=$x -v P=$P -v tw=$tw -v twl=$twl -v pr=$pr -v prl=$prl -v ps=$ps -v psl=$psl -v nd=$nd -v ndl=$ndl 'BEGIN {
-			printf "| %s | %s | %.0f (%.2f) | %.0f (%.2f) | %.2fx | %.0f (%.2f) | %.0f (%.2f) | %.2fx |\n",
-				x, P, tw, twl, pr, prl, pr/tw, ps, psl, nd, ndl, ps/nd }'
+		lr=$(p99ratio $P $x)
+		awk -v x=$x -v P=$P -v tw=$tw -v twl=$twl -v pr=$pr -v prl=$prl -v lr=$lr -v ps=$ps -v psl=$psl -v nd=$nd -v ndl=$ndl 'BEGIN {
+			printf "| %s | %s | %.0f (%.2f) | %.0f (%.2f) | %.2fx | %.2f | %.0f (%.2f) | %.0f (%.2f) | %.2fx |\n",
+				x, P, tw, twl, pr, prl, pr/tw, lr, ps, psl, nd, ndl, ps/nd }'
 	done
 done
