@@ -364,7 +364,7 @@ func matchTimes(got, want string, before, after int64) bool {
 func TestPropagateBlockedAndExpiredInWrite(t *testing.T) {
 	s, k, c := startRecording(t)
 	s.activeExpire.Store(false)
-	addr := s.Addr().String()
+	addr := c.nc.RemoteAddr().String() // s.Addr() is set by Serve, which may not have run yet
 
 	// A key found expired by a write: its DEL comes first, in the same call.
 	c.do("SET", "x", "v")
