@@ -38,6 +38,9 @@ func register(name, summary string, run func(ctx context.Context, args []string,
 }
 
 func init() {
+	// The console writer prints what the event recorded: zerolog's default,
+	// RFC 3339 in whole seconds, printed every line's milliseconds as .000.
+	zerolog.TimeFieldFormat = time.RFC3339Nano
 	register("version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) int {
 		fmt.Fprintf(stdout, "shardis %s\n", version)
 		return 0
@@ -90,7 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// newLogger writes human-readable lines to w.
+// newLogger writes human-readable lines to w, with the time to the
+// millisecond.
 func newLogger(w io.Writer, level string) (zerolog.Logger, error) {
 	lvl, err := zerolog.ParseLevel(level)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -67,16 +68,6 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shardis up: %v\n", err)
 		return 2
 	}
-	var srvs []*proxy.Server
-	for _, p := range cfg.Proxies {
-		srv, err := proxy.New(proxy.Options{Config: cfg, Name: p.Name, Logger: log.With().Str("proxy", p.Name).Logger()})
-		if err != nil {
-			fmt.Fprintf(stderr, "shardis up: %v\n", err)
-			return 2
-		}
-		srvs = append(srvs, srv)
-	}
-
 	nodes := &nodeGroup{log: log}
 	defer nodes.stop()
 	for _, sh := range cfg.Shards {
@@ -98,7 +89,20 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error().Err(err).Msg("nodes did not come up")
 		return 1
 	}
+	// The proxies only now: they connect to the nodes as they are made,
+	// and nodes not yet listening would be reported down (and replicas
+	// lagging) at every start.
+	var srvs []*proxy.Server
 	for _, p := range cfg.Proxies {
+		srv, err := proxy.New(proxy.Options{Config: cfg, Name: p.Name, Logger: log.With().Str("proxy", p.Name).Logger()})
+		if err != nil {
+			fmt.Fprintf(stderr, "shardis up: %v\n", err)
+			for _, s := range srvs {
+				s.Close()
+			}
+			return 2
+		}
+		srvs = append(srvs, srv)
 		log.Info().Str("proxy", p.Name).Strs("listen", p.Listen).Msg("proxy starting; point any Redis client here")
 	}
 	return serveProxies(ctx, srvs, *path, log)
@@ -247,8 +251,8 @@ func (g *nodeGroup) stop() {
 	g.procs = nil
 }
 
-// lineLogger returns a writer that logs each line a node prints. exec
-// copies the node's output to it from one goroutine.
+// lineLogger returns a writer that logs each line a node prints, at the
+// line's own level. exec copies the node's output to it from one goroutine.
 func lineLogger(log zerolog.Logger) io.Writer { return &lineWriter{log: log} }
 
 type lineWriter struct {
@@ -263,14 +267,57 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		w.log.Info().Msg(string(bytes.TrimRight(w.partial[:i], "\r")))
+		w.logLine(string(bytes.TrimRight(w.partial[:i], "\r")))
 		w.partial = w.partial[i+1:]
 	}
 	if len(w.partial) > 64<<10 { // a node printing without newlines
-		w.log.Info().Msg(string(w.partial))
+		w.logLine(string(w.partial))
 		w.partial = w.partial[:0]
 	}
 	return len(p), nil
+}
+
+func (w *lineWriter) logLine(line string) {
+	lvl, msg := nodeLogLine(line)
+	w.log.WithLevel(lvl).Msg(msg)
+}
+
+// nodeLogLine takes apart a line a node printed: the time and level that
+// a shardis node ("Nov 25 21:07:07.123 INF listening addr=...") or
+// redis-server ("4242:M 25 Nov 2026 21:07:07.123 * Ready to accept
+// connections") put in front of the message give way to up's own, the
+// level kept. A line of any other form is logged whole at info.
+func nodeLogLine(line string) (zerolog.Level, string) {
+	// shardis: time.StampMilli, the level's three letters, the message.
+	const stamp = len(time.StampMilli)
+	if len(line) > stamp+5 && line[stamp] == ' ' && line[stamp+4] == ' ' {
+		if _, err := time.Parse(time.StampMilli, line[:stamp]); err == nil {
+			if lvl, ok := consoleLevels[line[stamp+1:stamp+4]]; ok {
+				return lvl, line[stamp+5:]
+			}
+		}
+	}
+	// redis-server: "pid:role day month year time symbol message".
+	if f := strings.SplitN(line, " ", 7); len(f) == 7 && strings.Contains(f[0], ":") && len(f[5]) == 1 {
+		if _, err := time.Parse("2 Jan 2006 15:04:05.000", strings.Join(f[1:5], " ")); err == nil {
+			if lvl, ok := redisLevels[f[5][0]]; ok {
+				return lvl, f[6]
+			}
+		}
+	}
+	return zerolog.InfoLevel, line
+}
+
+// consoleLevels are the level abbreviations of zerolog's console writer.
+var consoleLevels = map[string]zerolog.Level{
+	"TRC": zerolog.TraceLevel, "DBG": zerolog.DebugLevel, "INF": zerolog.InfoLevel,
+	"WRN": zerolog.WarnLevel, "ERR": zerolog.ErrorLevel, "FTL": zerolog.FatalLevel, "PNC": zerolog.PanicLevel,
+}
+
+// redisLevels are redis-server's log level marks (debug, verbose, notice,
+// warning).
+var redisLevels = map[byte]zerolog.Level{
+	'.': zerolog.DebugLevel, '-': zerolog.DebugLevel, '*': zerolog.InfoLevel, '#': zerolog.WarnLevel,
 }
 
 func init() {

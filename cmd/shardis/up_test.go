@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/rs/zerolog"
 
 	"github.com/shardis/shardis/topology"
 )
@@ -76,6 +77,11 @@ func TestUpRunsTheDeployment(t *testing.T) {
 
 	conn := dialUntilReady(t, proxyAddr, done)
 	conn.Close()
+	// The proxy is made once every node answers: a clean start warns of
+	// nothing (no node unreachable, no replica lagging).
+	if log := stderr.String(); log != "" {
+		t.Errorf("up logged at warn level while starting cleanly:\n%s", log)
+	}
 	c := redis.NewClient(&redis.Options{Addr: proxyAddr})
 	defer c.Close()
 	keys := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
@@ -154,4 +160,29 @@ func (w *lockedWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+func TestNodeLogLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		lvl  zerolog.Level
+		msg  string
+	}{
+		{"Nov 25 21:07:07.123 INF listening addr=127.0.0.1:7001", zerolog.InfoLevel, "listening addr=127.0.0.1:7001"},
+		{"Nov  5 01:02:03.000 WRN AOF fsync is slow took=2s", zerolog.WarnLevel, "AOF fsync is slow took=2s"},
+		{"Jan 31 23:59:59.999 ERR cannot open dir", zerolog.ErrorLevel, "cannot open dir"},
+		{"4242:M 25 Nov 2026 21:07:07.123 * Ready to accept connections tcp", zerolog.InfoLevel, "Ready to accept connections tcp"},
+		{"4242:M 5 Nov 2026 21:07:07.123 # Warning: no config file specified", zerolog.WarnLevel, "Warning: no config file specified"},
+		{"4242:C 25 Nov 2026 21:07:07.123 . Client closed connection", zerolog.DebugLevel, "Client closed connection"},
+		// Anything else is kept whole, at info.
+		{"Nov 25 21:07:07.123 XXX not a level", zerolog.InfoLevel, "Nov 25 21:07:07.123 XXX not a level"},
+		{"4242:M 25 Nov 2026 21:07:07.123 ? odd mark", zerolog.InfoLevel, "4242:M 25 Nov 2026 21:07:07.123 ? odd mark"},
+		{"panic: runtime error", zerolog.InfoLevel, "panic: runtime error"},
+		{"", zerolog.InfoLevel, ""},
+	} {
+		lvl, msg := nodeLogLine(tc.line)
+		if lvl != tc.lvl || msg != tc.msg {
+			t.Errorf("nodeLogLine(%q) = %v, %q; want %v, %q", tc.line, lvl, msg, tc.lvl, tc.msg)
+		}
+	}
 }
