@@ -146,8 +146,10 @@ func (s *Server) openAOF() error {
 			keys += db.shards[i].dict.count
 		}
 	}
+	// (A torn tail cut off is warned of by aof.Load, with the file.)
 	s.log.Info().Int64("commands", ld.n).Int("keys", keys).
-		Dur("took", time.Since(start)).Interface("load", info).
+		Int("files", info.Files).Int64("bytes", info.Bytes).
+		Str("took", time.Since(start).Round(time.Microsecond).String()).
 		Msg("DB loaded from append only file")
 	s.aof.baseSize.Store(l.Info().CurrentSize)
 	s.aof.log.Store(l)
