@@ -132,6 +132,7 @@ loop:
 			}
 			log.Info().Str("file", path).Msg("SIGHUP: topology reloaded")
 		case <-ctx.Done():
+			log.Info().Msg("signal received, stopping the proxies")
 			break loop
 		}
 	}

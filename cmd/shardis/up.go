@@ -234,6 +234,9 @@ func pingNode(ctx context.Context, addr string) error {
 // stop sends every node SIGTERM, then waits for them; a node still running
 // after the limit is killed.
 func (g *nodeGroup) stop() {
+	if len(g.procs) > 0 {
+		g.log.Info().Int("nodes", len(g.procs)).Msg("stopping the nodes; each fsyncs its AOF as it exits")
+	}
 	for _, p := range g.procs {
 		p.cmd.Process.Signal(syscall.SIGTERM)
 	}
