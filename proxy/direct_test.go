@@ -51,6 +51,13 @@ func TestDirectReplies(t *testing.T) {
 	if got := rawDo(t, nc, rr, "GET", "err"); got != "-ERR boom\r\n" {
 		t.Fatalf("GET err = %q", got)
 	}
+	// The reader counts a direct reply after its write, which the client
+	// may see first; it wakes the session after counting, and the session
+	// reads the next request only once woken, so a reply to the next
+	// request orders the count before the check.
+	if got := rawDo(t, nc, rr, "PING"); got != "+PONG\r\n" {
+		t.Fatalf("PING = %q", got)
+	}
 	if srv.stats.directWhole.Load() != whole+1 {
 		t.Fatal("a single GET's reply was not written by the link reader")
 	}
