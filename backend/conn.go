@@ -140,9 +140,7 @@ func (c *Client) closeWhenIdle() {
 func (c *Client) serve() {
 	defer func() {
 		c.conn.Close()
-		if c.tx != nil || c.push != nil {
-			c.freeTxPubsub()
-		}
+		c.freeTxPubsub()
 		c.srv.removeClient(c)
 	}()
 	if rc := rawio.Conn(c.conn); rc != nil {
@@ -166,6 +164,10 @@ func (c *Client) serve() {
 func (c *Client) serveOne(cmd *command.Command, args [][]byte) bool {
 	c.executeCmd(cmd, args)
 	if c.closing || c.killed.Load() {
+		// Redis frees a client before it runs another command once its
+		// last reply is written: whoever has read that reply (QUIT's +OK)
+		// must not see its subscriptions or watches any more.
+		c.freeTxPubsub()
 		c.flush(false)
 		return false
 	}

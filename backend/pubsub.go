@@ -704,7 +704,7 @@ func (c *Client) callPushing(cmd *command.Command, im *impl, args [][]byte) {
 }
 
 // freeTxPubsub releases a closing client's transaction, watches and
-// subscriptions.
+// subscriptions; a second call does nothing.
 func (c *Client) freeTxPubsub() {
 	if c.tx != nil {
 		c.inExec = false

@@ -402,3 +402,27 @@ func TestPubsubInfoAndClientList(t *testing.T) {
 		t.Errorf("CLIENT LIST TYPE pubsub: %q", list)
 	}
 }
+
+// TestQuitEndsSubscriptionsBeforeItsReply: once a client has read QUIT's
+// +OK, a PUBLISH no longer counts it, nor does PUBSUB NUMPAT (Redis
+// frees the client before it runs another command). Done many times,
+// since the old code lost the race only now and then.
+func TestQuitEndsSubscriptionsBeforeItsReply(t *testing.T) {
+	_, addr := startTestServer(t)
+	pub := dialTest(t, addr)
+	for i := 0; i < 200; i++ {
+		sub := dialTest(t, addr)
+		if i%2 == 1 {
+			sub.raw("HELLO", "3")
+		}
+		sub.raw("SUBSCRIBE", "news")
+		sub.raw("PSUBSCRIBE", "n*")
+		sub.expect("+OK\r\n", "QUIT")
+		pub.expect(":0\r\n", "PUBLISH", "news", "x")
+		pub.expect(":0\r\n", "PUBSUB", "NUMPAT")
+		if t.Failed() {
+			t.Fatalf("round %d", i)
+		}
+		sub.nc.Close()
+	}
+}
