@@ -221,6 +221,36 @@ func testProxyPubsubReplies(t *testing.T, d *deployment, _ func(int) string) {
 	}
 }
 
+// TestProxyQuitEndsSubscriptions: once a subscriber has read QUIT's +OK
+// from the proxy, a PUBLISH no longer counts it and PUBSUB NUMPAT no
+// longer counts its pattern, on every shard, as with redis-server.
+func TestProxyQuitEndsSubscriptions(t *testing.T) {
+	d := startDeployment(t, threeShards)
+	pub := dialRaw(t, d.addr)
+	chans := keysOnEveryShard("quit", 1)
+	for i := 0; i < 30; i++ {
+		sub := dialRaw(t, d.addr)
+		if i%2 == 1 {
+			sub.one("HELLO", "3")
+		}
+		if got := sendRead(sub, 4, append([]string{"SUBSCRIBE"}, chans...), []string{"PSUBSCRIBE", "quit*"}); len(got) != 4 {
+			t.Fatalf("confirmations: %q", got)
+		}
+		if got := sub.one("QUIT"); got != "+OK\r\n" {
+			t.Fatalf("QUIT: %q", got)
+		}
+		for _, ch := range chans {
+			if got := pub.one("PUBLISH", ch, "x"); got != ":0\r\n" {
+				t.Fatalf("round %d: PUBLISH %s after QUIT: %q", i, ch, got)
+			}
+		}
+		if got := pub.one("PUBSUB", "NUMPAT"); got != ":0\r\n" {
+			t.Fatalf("round %d: PUBSUB NUMPAT after QUIT: %q", i, got)
+		}
+		sub.nc.Close()
+	}
+}
+
 // sendRead sends the commands as one pipeline and reads n replies.
 func sendRead(c *rawConn, n int, cmds ...[]string) []string {
 	c.t.Helper()

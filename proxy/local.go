@@ -85,7 +85,11 @@ func cmdPing(ss *session, args [][]byte) {
 	ss.w.WriteSimple("PONG")
 }
 
+// cmdQuit: the session's subscriptions end at the nodes before the +OK,
+// as redis-server frees a quitting client before it runs another command:
+// a PUBLISH sent after the client read +OK does not count it.
 func cmdQuit(ss *session, args [][]byte) {
+	ss.leavePubsub()
 	ss.w.WriteOK()
 	ss.closing = true
 }
