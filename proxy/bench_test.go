@@ -56,20 +56,7 @@ func startScriptedNode(tb testing.TB, reply func(w *resp.Writer, args [][]byte))
 // added to its [[proxy]] table.
 func startTestProxy(tb testing.TB, settings string, nodes ...string) (*Server, string) {
 	tb.Helper()
-	src := "[[proxy]]\nlisten = \"127.0.0.1:0\"\n" + settings + "\n"
-	per := topology.SlotCount / len(nodes)
-	for i, n := range nodes {
-		last := (i+1)*per - 1
-		if i == len(nodes)-1 {
-			last = topology.SlotCount - 1
-		}
-		src += fmt.Sprintf("[[shard]]\nslots = [\"%d-%d\"]\n[shard.primary]\naddress = %q\n", i*per, last, n)
-	}
-	cfg, err := topology.Parse("test.toml", []byte(src))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	s, err := New(Options{Config: cfg})
+	s, err := New(Options{Config: testConfig(tb, settings, nodes...)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -86,6 +73,27 @@ func startTestProxy(tb testing.TB, settings string, nodes ...string) (*Server, s
 		}
 	})
 	return s, ln.Addr().String()
+}
+
+// testConfig is the topology of startTestProxy: one proxy listening on a
+// free loopback port, in front of the nodes, one shard each with an equal
+// share of the slots. settings are added to its [[proxy]] table.
+func testConfig(tb testing.TB, settings string, nodes ...string) *topology.Config {
+	tb.Helper()
+	src := "[[proxy]]\nlisten = \"127.0.0.1:0\"\n" + settings + "\n"
+	per := topology.SlotCount / len(nodes)
+	for i, n := range nodes {
+		last := (i+1)*per - 1
+		if i == len(nodes)-1 {
+			last = topology.SlotCount - 1
+		}
+		src += fmt.Sprintf("[[shard]]\nslots = [\"%d-%d\"]\n[shard.primary]\naddress = %q\n", i*per, last, n)
+	}
+	cfg, err := topology.Parse("test.toml", []byte(src))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
 }
 
 // BenchmarkRouteBatch measures a client's pipeline of 16 SETs over three

@@ -353,7 +353,10 @@ func (s *Server) ListenAndServe() error {
 // ErrServerClosed.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
-	if s.closed {
+	// closing, not only closed: Close stops the listeners before it marks
+	// the server closed, and a listener that came between the two would
+	// never be closed.
+	if s.closed || s.closing.Load() {
 		s.mu.Unlock()
 		ln.Close()
 		return ErrServerClosed

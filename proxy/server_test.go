@@ -102,3 +102,35 @@ func TestRESP3LinksRacingClose(t *testing.T) {
 		t.Fatalf("reply on a link made after Close = %q, want %q", c.reply, closedReply)
 	}
 }
+
+// TestServeAfterListenersStopped checks that Serve given a listener once
+// Close has stopped the listeners, but before it has marked the server
+// closed, closes it and returns ErrServerClosed: a listener registered in
+// that window was never closed, and Serve accepted on it for good (seen as
+// a hung Close in TestRESP3LinksRacingClose).
+func TestServeAfterListenersStopped(t *testing.T) {
+	s, err := New(Options{Config: testConfig(t, "", startOKNode(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.stopListening() // the first step of Close
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(ln) }()
+	select {
+	case err := <-served:
+		if !errors.Is(err, ErrServerClosed) {
+			t.Fatalf("Serve = %v, want ErrServerClosed", err)
+		}
+	case <-time.After(10 * time.Second):
+		ln.Close()
+		t.Fatal("Serve kept accepting on a listener given after the listeners were stopped")
+	}
+	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		t.Fatal("the listener is still open")
+	}
+}
