@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/shardis/shardis/internal/resp"
+	"github.com/shardis/shardis/internal/testproc"
 	"github.com/shardis/shardis/proxy"
 	"github.com/shardis/shardis/topology"
 )
@@ -241,7 +242,8 @@ address = "{{node 2}}"
 // commands over both, and every data type, pipelines across slots and
 // errors work as on a Redis Cluster.
 func TestProxyGoRedisCluster(t *testing.T) {
-	p1, p2 := freePort(t), freePort(t)
+	ports := testproc.FreePorts(t, 2)
+	p1, p2 := ports[0], ports[1]
 	tmpl := strings.NewReplacer("{{.P1}}", strconv.Itoa(p1), "{{.P2}}", strconv.Itoa(p2)).Replace(twoProxies)
 	d := startDeployment(t, tmpl)
 	startExtraProxy(t, d.render(tmpl), "p2")

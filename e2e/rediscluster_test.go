@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/shardis/shardis/internal/testproc"
 )
 
 // redisCluster is a real Redis Cluster of primaries without replicas,
@@ -65,11 +66,12 @@ func startRedisCluster(t *testing.T, n int) *redisCluster {
 func startClusterNode(t *testing.T, bin string) string {
 	t.Helper()
 	for attempt := 0; attempt < 5; attempt++ {
-		addr, err := launchRedis(t, bin, freePort(t), []string{
+		ports := testproc.FreePorts(t, 2)
+		addr, err := launchRedis(t, bin, ports[0], []string{
 			"--cluster-enabled", "yes",
 			// Relative to --dir, a TempDir of the node's own.
 			"--cluster-config-file", "nodes.conf",
-			"--cluster-port", strconv.Itoa(freePort(t)),
+			"--cluster-port", strconv.Itoa(ports[1]),
 			"--cluster-node-timeout", "5000",
 		})
 		if errors.Is(err, errPortTaken) {

@@ -63,18 +63,11 @@ func (b *lockedBuffer) String() string {
 
 // freePort asks the kernel for a free loopback port. The port is free when
 // this returns but can be taken before the caller binds it; startRedis
-// handles that case.
+// handles that case. Several ports for one test come from
+// testproc.FreePorts, so that they differ.
 func freePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen on a free port: %v", err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	if err := ln.Close(); err != nil {
-		t.Fatalf("close probe listener: %v", err)
-	}
-	return port
+	return testproc.FreePorts(t, 1)[0]
 }
 
 // redisAddrs holds the addresses of the redis-servers tests started, so

@@ -63,7 +63,7 @@ func TestBackendServesAndStops(t *testing.T) {
 			"--dir", t.TempDir(), "--loglevel", "warning"}, &bytes.Buffer{}, &stderr)
 	}()
 
-	conn := dialUntilReady(t, "127.0.0.1:"+strconv.Itoa(port), done)
+	conn := dialUntilReady(t, "127.0.0.1:"+strconv.Itoa(port), done, stderr.String)
 	defer conn.Close()
 	rd := bufio.NewReader(conn)
 	for _, x := range []struct{ req, want string }{
@@ -91,14 +91,15 @@ func TestBackendServesAndStops(t *testing.T) {
 }
 
 // dialUntilReady connects to addr, retrying while the listener is not up
-// yet, for at most 10 seconds; it fails at once if the node exits.
-func dialUntilReady(t *testing.T, addr string, done <-chan int) net.Conn {
+// yet, for at most 10 seconds; it fails at once if the command exits,
+// with what log returns then (its standard error).
+func dialUntilReady(t *testing.T, addr string, done <-chan int, log func() string) net.Conn {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		select {
 		case code := <-done:
-			t.Fatalf("backend exited early with %d", code)
+			t.Fatalf("exited early with %d; stderr:\n%s", code, log())
 		default:
 		}
 		conn, err := net.DialTimeout("tcp", addr, time.Second)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
+	"github.com/shardis/shardis/internal/testproc"
 	"github.com/shardis/shardis/topology"
 )
 
@@ -34,14 +36,14 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func freeAddr(t *testing.T) string {
+// freeAddrs returns n distinct free loopback addresses.
+func freeAddrs(t *testing.T, n int) []string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var addrs []string
+	for _, p := range testproc.FreePorts(t, n) {
+		addrs = append(addrs, net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addrs
 }
 
 // TestUpRunsTheDeployment starts two shards of primary + replica and a
@@ -50,8 +52,10 @@ func freeAddr(t *testing.T) string {
 func TestUpRunsTheDeployment(t *testing.T) {
 	t.Setenv(childEnv, "1")
 	dir := t.TempDir()
-	proxyAddr := freeAddr(t)
-	nodes := []string{freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t)}
+	// Five distinct ports: two asked for one after the other may be equal,
+	// and up refuses a file naming an address twice (exit 2, seen in CI).
+	addrs := freeAddrs(t, 5)
+	proxyAddr, nodes := addrs[0], addrs[1:]
 	var b strings.Builder
 	fmt.Fprintf(&b, "[[proxy]]\nlisten = %q\n", proxyAddr)
 	for i, slots := range []string{"0-8191", "8192-16383"} {
@@ -75,7 +79,7 @@ func TestUpRunsTheDeployment(t *testing.T) {
 		done <- run(ctx, []string{"up", "-config", file, "-loglevel", "warn"}, &bytes.Buffer{}, &stderr)
 	}()
 
-	conn := dialUntilReady(t, proxyAddr, done)
+	conn := dialUntilReady(t, proxyAddr, done, stderr.String)
 	conn.Close()
 	// The proxy is made once every node answers: a clean start warns of
 	// nothing (no node unreachable, no replica lagging).
